@@ -1,0 +1,41 @@
+# Two commands do all the set-up: `make demo` and `make test`.
+# torch==2.13.0 is installed first so that it stays the CPU build; then the package.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.aekit-installed
+
+.PHONY: demo test install data bench clean
+
+demo: install data
+	$(VENV)/bin/aekit demo
+
+test: install data
+	$(PY) -m pytest -n 2 -q
+
+bench: install data
+	$(PY) benchmarks/reconstruction.py
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e ".[all,dev]"
+	touch $(STAMP)
+
+# Fashion-MNIST comes from Debian's dataset-fashion-mnist when we can install it;
+# otherwise aekit downloads it from the official source into ~/.cache/aekit on first use.
+data:
+	@if [ -d /usr/share/datasets/fashion-mnist ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get install -y -qq dataset-fashion-mnist >/dev/null 2>&1 || \
+		 (apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist)) \
+		|| echo "aekit: could not install dataset-fashion-mnist; it will be downloaded on first use"; \
+	else \
+		echo "aekit: not root, so Debian's dataset-fashion-mnist was not installed;"; \
+		echo "       run 'sudo apt-get install dataset-fashion-mnist', or let aekit download it on first use."; \
+	fi
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache
