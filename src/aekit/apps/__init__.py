@@ -1,0 +1,1 @@
+"""Task pipelines built on the estimators (demo, anomaly detection, compression, ...)."""

@@ -1,0 +1,199 @@
+"""``aekit.AutoEncoder``: any registered auto-encoder as a scikit-learn estimator.
+
+It is a transformer like PCA (``transform`` encodes, ``inverse_transform`` decodes) and
+an outlier detector like IsolationForest (``score_samples`` is higher for more normal
+samples, ``decision_function = score_samples - offset_``, ``predict`` gives +1/-1).
+Flat input (N, F) trains MLPs; images (N, H, W) or (N, C, H, W) train conv nets.
+"""
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, OutlierMixin, TransformerMixin
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+from aekit.errors import ConfigError, DataError
+from aekit.estimators.scaling import Scaler, fit_scaler
+
+INFERENCE_BATCH = 1024
+
+
+class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixin, BaseEstimator):
+    """Learn a short code for each sample by reconstructing it through a bottleneck.
+
+    Args:
+        model: a registered model name ("ae", "dae", ...; see ``aekit.registry``).
+        latent_dim: code size.
+        hidden: MLP widths or conv channels per level (None: the model's default).
+        activation: hidden activation ("relu", "gelu", "tanh", ...).
+        tied: MLPs only: decoder uses the encoder's weights, transposed.
+        model_kwargs: extra keywords for the model, e.g. ``{"noise": "mask"}`` for "dae".
+        epochs, batch_size, lr, weight_decay, val_fraction, patience, lr_schedule,
+        grad_clip, max_time: training settings (see ``aekit.train.Trainer``).
+        scaling: "auto" (images: min/max to [0, 1]; tables: standardise), "minmax",
+            "standard" or "none"; learned in ``fit`` and saved with the model.
+        contamination: share of training samples ``predict`` calls outliers; sets ``offset_``.
+        random_state: seed (None draws one).
+        device: "auto", "cpu" or "cuda".
+        verbose: show a progress bar (True, False or "auto" for a terminal).
+        checkpoint_dir: write full-state checkpoints there; ``fit(X, resume=True)`` continues.
+        log_dir: write ``metrics.csv`` (and TensorBoard logs when installed) there.
+    """
+
+    def __init__(self, model: str = "ae", latent_dim: int = 8, hidden=None, activation: str = "relu",
+                 tied: bool = False, model_kwargs: dict | None = None, epochs: int = 50,
+                 batch_size: int = 128, lr: float = 1e-3, weight_decay: float = 0.0,
+                 val_fraction: float = 0.1, patience: int | None = 10, lr_schedule: str = "plateau",
+                 grad_clip: float | None = 1.0, max_time: float | None = None, scaling: str = "auto",
+                 contamination: float = 0.05, random_state: int | None = None, device: str = "auto",
+                 verbose: bool | str = False, checkpoint_dir=None, log_dir=None):
+        self.model = model
+        self.latent_dim = latent_dim
+        self.hidden = hidden
+        self.activation = activation
+        self.tied = tied
+        self.model_kwargs = model_kwargs
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.val_fraction = val_fraction
+        self.patience = patience
+        self.lr_schedule = lr_schedule
+        self.grad_clip = grad_clip
+        self.max_time = max_time
+        self.scaling = scaling
+        self.contamination = contamination
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+        self.checkpoint_dir = checkpoint_dir
+        self.log_dir = log_dir
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X, y=None, resume: bool = False):
+        """Train on ``X`` (labels are ignored: training needs none). Returns ``self``."""
+        from aekit.registry import create_model
+        from aekit.train import Trainer
+
+        if not 0 < self.contamination <= 0.5:
+            raise ConfigError(f"contamination must be in (0, 0.5], got {self.contamination}")
+        X = self._check_input(X, reset=True)
+        if len(X) < 2:
+            raise DataError(f"need at least 2 samples to fit, got n_samples={len(X)} (1 sample)")
+        self.scaler_ = fit_scaler(X, self.scaling, self.is_image_)
+        Xs = self.scaler_.apply(X)
+        output = "sigmoid" if self.scaler_.kind == "minmax" else "linear"
+        module = create_model(self.model, input_shape=X.shape[1:], latent_dim=self.latent_dim,
+                              hidden=self.hidden, activation=self.activation, tied=self.tied,
+                              output=output, **(self.model_kwargs or {}))
+        self.seed_ = int(np.random.randint(2**31 - 1) if self.random_state is None else self.random_state)
+        trainer = Trainer(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
+                          weight_decay=self.weight_decay, val_fraction=self.val_fraction,
+                          patience=self.patience, lr_schedule=self.lr_schedule, grad_clip=self.grad_clip,
+                          seed=self.seed_, checkpoint_dir=self.checkpoint_dir, log_dir=self.log_dir,
+                          progress=self.verbose, device=self.device, max_time=self.max_time)
+        self.history_ = trainer.fit(module, Xs, resume=resume)
+        self.module_ = module.eval()
+        self.offset_ = float(np.percentile(self.score_samples(X), 100 * self.contamination))
+        return self
+
+    # ------------------------------------------------------------ transforms
+    def transform(self, X) -> np.ndarray:
+        """Codes, shape (N, latent_dim)."""
+        X = self._scaled(X)
+        return self._batched(self.module_.encode, X)
+
+    def inverse_transform(self, Z) -> np.ndarray:
+        """Decode codes back to input space (original units and shape)."""
+        check_is_fitted(self, "module_")
+        Z = check_array(Z, dtype=np.float32)
+        if Z.shape[1] != self.module_.latent_dim:
+            raise DataError(f"codes have {Z.shape[1]} columns, but the model's latent_dim is "
+                            f"{self.module_.latent_dim}")
+        return self.scaler_.invert(self._batched(self.module_.decode, Z))
+
+    def reconstruct(self, X) -> np.ndarray:
+        """Encode then decode: the model's rebuilt version of ``X``."""
+        X = self._scaled(X)
+        x_hat = self._batched(lambda x: self.module_(x)["x_hat"], X)
+        return self.scaler_.invert(x_hat)
+
+    # --------------------------------------------------- outlier detection
+    def score_samples(self, X) -> np.ndarray:
+        """Negative per-sample reconstruction error (scaled units): higher = more normal."""
+        X = self._scaled(X)
+        return -self._batched(self.module_.score, X).astype(np.float64)
+
+    def decision_function(self, X) -> np.ndarray:
+        """``score_samples - offset_``: negative for outliers."""
+        return self.score_samples(X) - self.offset_
+
+    def predict(self, X) -> np.ndarray:
+        """+1 for inliers, -1 for outliers."""
+        return np.where(self.decision_function(X) >= 0, 1, -1)
+
+    # -------------------------------------------------------- persistence
+    def save(self, path, force: bool = False, extra_files: dict[str, bytes] | None = None):
+        """Write ``config.json`` + ``model.safetensors`` (+ ``extra_files``) into folder ``path``."""
+        from aekit.estimators.saving import save_estimator
+
+        check_is_fitted(self, "module_")
+        return save_estimator(self, path, force=force, extra_files=extra_files)
+
+    @property
+    def _n_features_out(self) -> int:
+        return self.module_.latent_dim
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        tags.non_deterministic = self.random_state is None
+        return tags
+
+    # -------------------------------------------------------------- helpers
+    def _check_input(self, X, reset: bool) -> np.ndarray:
+        """Validated float32 samples: (N, F) tables or (N, C, H, W) images."""
+        from aekit.data.validate import check_finite
+
+        X = getattr(X, "X", X)  # an aekit Dataset works too
+        is_image = getattr(X, "ndim", np.ndim(X)) in (3, 4) if not hasattr(X, "columns") else False
+        if reset:
+            self.is_image_ = is_image
+        elif is_image != self.is_image_:
+            check_is_fitted(self, "module_")
+            expected = "images" if self.is_image_ else "a table (N, F)"
+            raise DataError(f"the model was fitted on {expected}, but X has shape {np.shape(X)}")
+        if is_image:
+            X = check_array(X, dtype=np.float32, allow_nd=True, ensure_all_finite=False)
+            X = X[:, None] if X.ndim == 3 else X  # (N, H, W) -> (N, 1, H, W)
+            self._check_image_shape(X, reset)
+        else:
+            X = validate_data(self, X, reset=reset, dtype=np.float32, ensure_all_finite=False)
+            if reset:
+                self.input_shape_ = (X.shape[1],)
+        check_finite(X, "X", getattr(self, "feature_names_in_", None) if not is_image else None)
+        return X
+
+    def _check_image_shape(self, X: np.ndarray, reset: bool) -> None:
+        if reset:
+            self.input_shape_ = tuple(X.shape[1:])
+            self.n_features_in_ = int(np.prod(self.input_shape_))
+        elif tuple(X.shape[1:]) != tuple(self.input_shape_):
+            raise DataError(f"X has images of shape {tuple(X.shape[1:])}, but the model was fitted on "
+                            f"{tuple(self.input_shape_)} (C, H, W)")
+
+    def _scaled(self, X) -> np.ndarray:
+        check_is_fitted(self, "module_")
+        return self.scaler_.apply(self._check_input(X, reset=False))
+
+    def _batched(self, fn, X: np.ndarray) -> np.ndarray:
+        import torch
+
+        device = next(self.module_.parameters()).device
+        self.module_.eval()
+        outs = []
+        with torch.no_grad():
+            for start in range(0, len(X), INFERENCE_BATCH):
+                xb = torch.from_numpy(np.ascontiguousarray(X[start:start + INFERENCE_BATCH])).to(device)
+                outs.append(fn(xb).float().cpu().numpy())
+        return np.concatenate(outs) if outs else np.zeros((0,), np.float32)

@@ -1,0 +1,64 @@
+"""Estimator <-> model folder. ``config.json`` holds everything but the weights:
+the model's registry name and constructor arguments, the estimator's parameters,
+the input spec and the learned scaling, the outlier offset and the training history."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from aekit.errors import ModelFileError
+from aekit.estimators.scaling import Scaler
+from aekit.persist import load_state_into, read_config, read_weights, write_model_dir
+
+
+def _jsonable(value):
+    """Estimator parameters as JSON (tuples become lists; paths become strings)."""
+    return json.loads(json.dumps(value, default=str))
+
+
+def save_estimator(est, path, force: bool = False, extra_files: dict[str, bytes] | None = None) -> Path:
+    config = {
+        "estimator": type(est).__name__,
+        "params": _jsonable(est.get_params()),
+        "model": est.module_.registry_name,
+        "model_config": est.module_.config,
+        "input": {
+            "kind": "image" if est.is_image_ else "table",
+            "shape": list(est.input_shape_),
+            "feature_names": [str(f) for f in getattr(est, "feature_names_in_", [])] or None,
+        },
+        "scaling": est.scaler_.to_config(),
+        "offset": est.offset_,
+        "seed": est.seed_,
+        "history": est.history_,
+    }
+    return write_model_dir(path, config, est.module_.state_dict(), force=force, extra_files=extra_files)
+
+
+def load_estimator(path):
+    """Rebuild a fitted estimator from a folder written by ``save``."""
+    from aekit.estimators import ESTIMATORS
+    from aekit.registry import create_model
+
+    config = read_config(path)
+    try:
+        cls = ESTIMATORS[config["estimator"]]
+        est = cls(**config["params"])
+        module = create_model(config["model"], **config["model_config"])
+        est.is_image_ = config["input"]["kind"] == "image"
+        est.input_shape_ = tuple(config["input"]["shape"])
+        est.n_features_in_ = int(np.prod(est.input_shape_))
+        if config["input"].get("feature_names"):
+            est.feature_names_in_ = np.asarray(config["input"]["feature_names"], dtype=object)
+        est.scaler_ = Scaler.from_config(config["scaling"])
+        est.offset_ = float(config["offset"])
+        est.seed_ = config.get("seed")
+        est.history_ = config.get("history", [])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelFileError(f"{Path(path) / 'config.json'}: incomplete or inconsistent config "
+                             f"({exc.__class__.__name__}: {exc})") from None
+    load_state_into(module, read_weights(path), str(Path(path) / "model.safetensors"))
+    est.module_ = module.eval()
+    return est

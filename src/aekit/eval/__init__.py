@@ -1,0 +1,1 @@
+"""Metrics and baselines used by the demo, the benchmarks and the reports."""

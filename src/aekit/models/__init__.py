@@ -1,0 +1,1 @@
+"""Model families, one file each; every class registers itself in ``aekit.registry``."""
