@@ -27,15 +27,15 @@ def run_demo(out_dir: str | Path = "runs/demo", latent_dim: int = 16, epochs: in
              progress: bool | str = "auto", log=print) -> dict:
     """Run the whole demo; returns the results dict also saved as ``results.json``.
 
-    ``quick`` shrinks everything (2,000 training images, 2 epochs) for tests.
+    ``quick`` shrinks everything (3,000 training images, 10 epochs) for smoke tests.
     """
     from aekit import data
 
     out_dir = Path(out_dir)
     train, test = data.load("fashion-mnist", "train"), data.load("fashion-mnist", "test")
     if quick:
-        train, test = _subsample(train, 2000, seed), _subsample(test, 1000, seed)
-        epochs, max_time = 2, None
+        train, test = _subsample(train, 3000, seed), _subsample(test, 1000, seed)
+        epochs, max_time = 10, None
     log(f"Fashion-MNIST: {len(train)} training and {len(test)} test images of {train.X.shape[1:]}")
     tmp = Path(tempfile.mkdtemp(prefix=".demo-", dir=_parent(out_dir)))
     try:
@@ -65,7 +65,7 @@ def _subsample(dataset, n: int, seed: int):
 def _experiment(train, test, latent_dim, epochs, max_time, seed, quick, progress, out: Path, log) -> dict:
     from aekit.estimators import AutoEncoder
 
-    ae = AutoEncoder(latent_dim=latent_dim, hidden=(16, 32), epochs=epochs, batch_size=128, lr=2e-3,
+    ae = AutoEncoder(latent_dim=latent_dim, epochs=epochs, batch_size=128, lr=2e-3,
                      lr_schedule="cosine", val_fraction=0.05, patience=None, max_time=max_time,
                      random_state=seed, verbose=progress)
     log(f"training a convolutional auto-encoder (code size {latent_dim}, up to {epochs} epochs"

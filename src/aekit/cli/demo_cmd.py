@@ -14,7 +14,7 @@ def register(sub) -> None:
     p.add_argument("--epochs", type=int, default=12)
     p.add_argument("--max-time", type=float, default=120, help="training time budget in seconds (default 120)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--quick", action="store_true", help="a tiny version for smoke tests (2,000 images)")
+    p.add_argument("--quick", action="store_true", help="a small version for smoke tests (3,000 images)")
     p.set_defaults(run=run)
 
 

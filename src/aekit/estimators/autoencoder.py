@@ -72,6 +72,8 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixi
     # ------------------------------------------------------------------ fit
     def fit(self, X, y=None, resume: bool = False):
         """Train on ``X`` (labels are ignored: training needs none). Returns ``self``."""
+        import torch
+
         from aekit.registry import create_model
         from aekit.train import Trainer
 
@@ -83,10 +85,11 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixi
         self.scaler_ = fit_scaler(X, self.scaling, self.is_image_)
         Xs = self.scaler_.apply(X)
         output = "sigmoid" if self.scaler_.kind == "minmax" else "linear"
+        self.seed_ = int(np.random.randint(2**31 - 1) if self.random_state is None else self.random_state)
+        torch.manual_seed(self.seed_)  # the initial weights
         module = create_model(self.model, input_shape=X.shape[1:], latent_dim=self.latent_dim,
                               hidden=self.hidden, activation=self.activation, tied=self.tied,
                               output=output, **(self.model_kwargs or {}))
-        self.seed_ = int(np.random.randint(2**31 - 1) if self.random_state is None else self.random_state)
         trainer = Trainer(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
                           weight_decay=self.weight_decay, val_fraction=self.val_fraction,
                           patience=self.patience, lr_schedule=self.lr_schedule, grad_clip=self.grad_clip,
@@ -148,6 +151,7 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixi
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = False
         tags.non_deterministic = self.random_state is None
+        tags.transformer_tags.preserves_dtype = ["float32"]  # networks compute in float32
         return tags
 
     # -------------------------------------------------------------- helpers
@@ -156,21 +160,28 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixi
         from aekit.data.validate import check_finite
 
         X = getattr(X, "X", X)  # an aekit Dataset works too
-        is_image = getattr(X, "ndim", np.ndim(X)) in (3, 4) if not hasattr(X, "columns") else False
+        shape = getattr(X, "shape", None)
+        is_image = (len(shape) if shape is not None else np.asarray(X).ndim) in (3, 4)
         if reset:
             self.is_image_ = is_image
         elif is_image != self.is_image_:
             check_is_fitted(self, "module_")
             expected = "images" if self.is_image_ else "a table (N, F)"
             raise DataError(f"the model was fitted on {expected}, but X has shape {np.shape(X)}")
+        try:
+            if is_image:
+                X = check_array(X, dtype=np.float32, allow_nd=True, ensure_all_finite=False)
+                X = X[:, None] if X.ndim == 3 else X  # (N, H, W) -> (N, 1, H, W)
+            else:
+                X = validate_data(self, X, reset=reset, dtype=np.float32, ensure_all_finite=False)
+        except DataError:
+            raise
+        except ValueError as exc:  # scikit-learn's message is clear; make it ours for the CLI
+            raise DataError(str(exc)) from None
         if is_image:
-            X = check_array(X, dtype=np.float32, allow_nd=True, ensure_all_finite=False)
-            X = X[:, None] if X.ndim == 3 else X  # (N, H, W) -> (N, 1, H, W)
             self._check_image_shape(X, reset)
-        else:
-            X = validate_data(self, X, reset=reset, dtype=np.float32, ensure_all_finite=False)
-            if reset:
-                self.input_shape_ = (X.shape[1],)
+        elif reset:
+            self.input_shape_ = (X.shape[1],)
         check_finite(X, "X", getattr(self, "feature_names_in_", None) if not is_image else None)
         return X
 

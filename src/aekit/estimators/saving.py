@@ -45,7 +45,9 @@ def load_estimator(path):
     config = read_config(path)
     try:
         cls = ESTIMATORS[config["estimator"]]
-        est = cls(**config["params"])
+        # JSON turned tuples into lists; give them back their Python form.
+        params = {k: tuple(v) if isinstance(v, list) else v for k, v in config["params"].items()}
+        est = cls(**params)
         module = create_model(config["model"], **config["model_config"])
         est.is_image_ = config["input"]["kind"] == "image"
         est.input_shape_ = tuple(config["input"]["shape"])

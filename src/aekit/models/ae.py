@@ -26,7 +26,7 @@ from aekit.noise import NOISES, corrupt
 from aekit.registry import register_model
 
 DEFAULT_MLP_HIDDEN = (256, 128)
-DEFAULT_CONV_CHANNELS = (32, 64)
+DEFAULT_CONV_CHANNELS = (16, 32)
 
 
 def input_size(shape: tuple[int, ...]) -> int:
