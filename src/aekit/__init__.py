@@ -11,7 +11,7 @@ Heavy modules (torch, scikit-learn) load on first use, so ``import aekit`` and t
 from aekit.errors import AekitError, ConfigError, DataError, ModelFileError
 from aekit.version import __version__
 
-__all__ = ["AutoEncoder", "load", "datasets", "AekitError", "DataError", "ConfigError",
+__all__ = ["AutoEncoder", "AnomalyDetector", "load", "datasets", "AekitError", "DataError", "ConfigError",
            "ModelFileError", "__version__"]
 
 
@@ -23,10 +23,10 @@ def load(path):
 
 
 def __getattr__(name):
-    if name == "AutoEncoder":
-        from aekit.estimators import AutoEncoder
+    if name in ("AutoEncoder", "AnomalyDetector"):
+        import aekit.estimators
 
-        return AutoEncoder
+        return getattr(aekit.estimators, name)
     if name == "datasets":
         import aekit.data as datasets
 

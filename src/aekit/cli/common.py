@@ -88,3 +88,8 @@ def int_list(text: str) -> list[int]:
     if not values or min(values) < 1:
         raise argparse.ArgumentTypeError(f"expected positive integers, got {text!r}")
     return values
+
+
+def sample_ids(dataset) -> list[str]:
+    """The dataset's own ids (file names for image folders) or row numbers."""
+    return list(dataset.ids) if dataset.ids is not None else [str(i) for i in range(len(dataset))]

@@ -30,6 +30,12 @@ def register(sub) -> None:
                        description="Train an auto-encoder on DATA (no labels needed) and save it to DIR.")
     add_data_arguments(p)
     add_output_arguments(p, "model folder to write (config.json + model.safetensors)")
+    add_training_arguments(p)
+    p.set_defaults(run=run)
+
+
+def add_training_arguments(p: argparse.ArgumentParser) -> None:
+    """The model and training options shared by `aekit fit` and `aekit anomaly fit`."""
     p.add_argument("--model", default="ae", help="registered model name (default: ae; `aekit models` lists them)")
     p.add_argument("--latent-dim", type=positive_int, default=16, help="code size (default: 16)")
     p.add_argument("--hidden", type=int_list, default=None, metavar="W1,W2",
@@ -49,24 +55,27 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
     p.add_argument("--resume", action="store_true", help="continue from DIR.partial/ if a killed run left one")
-    p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from aekit.estimators import AutoEncoder
 
+    return fit_and_save(args, AutoEncoder)
+
+
+def fit_and_save(args: argparse.Namespace, estimator_class, **extra_params) -> int:
+    """Train ``estimator_class`` on DATA with the shared options, then save it atomically."""
     check_output(args.output, args.force)
     partial = args.output.with_name(args.output.name + ".partial")
     if partial.exists() and not args.resume:
         shutil.rmtree(partial)
     dataset = load_data(args)
-    est = AutoEncoder(model=args.model, latent_dim=args.latent_dim, hidden=args.hidden,
-                      activation=args.activation, tied=args.tied,
-                      model_kwargs=parse_model_args(args.model_arg) or None, epochs=args.epochs,
-                      batch_size=args.batch_size, lr=args.lr, val_fraction=args.val_fraction,
-                      patience=args.patience, lr_schedule=args.lr_schedule, scaling=args.scaling,
-                      max_time=args.max_time, random_state=args.seed, device=args.device,
-                      verbose="auto", checkpoint_dir=partial, log_dir=partial)
+    est = estimator_class(
+        model=args.model, latent_dim=args.latent_dim, hidden=args.hidden, activation=args.activation,
+        tied=args.tied, model_kwargs=parse_model_args(args.model_arg) or None, epochs=args.epochs,
+        batch_size=args.batch_size, lr=args.lr, val_fraction=args.val_fraction, patience=args.patience,
+        lr_schedule=args.lr_schedule, scaling=args.scaling, max_time=args.max_time, random_state=args.seed,
+        device=args.device, verbose="auto", checkpoint_dir=partial, log_dir=partial, **extra_params)
     est.fit(dataset.X, resume=args.resume)
     if int(os.environ.get("RANK", "0")) != 0:
         return 0

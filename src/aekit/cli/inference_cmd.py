@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from aekit.cli.common import (add_data_arguments, add_output_arguments, check_output, load_data,
-                              write_file_atomically)
+                              sample_ids, write_file_atomically)
 from aekit.errors import ConfigError
 
 
@@ -37,8 +37,6 @@ def _model_and_data(args, suffixes: tuple[str, ...] | None = (".npy", ".csv")):
     return model, load_data(args)
 
 
-def _ids(dataset) -> list[str]:
-    return list(dataset.ids) if dataset.ids is not None else [str(i) for i in range(len(dataset))]
 
 
 def _write_array(path: Path, array: np.ndarray, columns: list[str] | None, force: bool) -> None:
@@ -69,7 +67,7 @@ def run_reconstruct(args) -> int:
 
         # Images are written through the model's min/max scaling, which maps them to [0, 1].
         pixels = model.scaler_.apply(x_hat) if model.scaler_.kind == "minmax" else x_hat
-        write_image_folder(args.output, pixels, _ids(dataset), force=args.force)
+        write_image_folder(args.output, pixels, sample_ids(dataset), force=args.force)
     else:
         raise ConfigError(f"{args.output}: for table data the output must end in .npy or .csv")
     print(f"wrote {len(x_hat)} reconstructions to {args.output}")
@@ -81,7 +79,7 @@ def run_score(args) -> int:
 
     model, dataset = _model_and_data(args, suffixes=(".csv",))
     error = -model.score_samples(dataset.X)
-    frame = pd.DataFrame({"id": _ids(dataset), "score": error,
+    frame = pd.DataFrame({"id": sample_ids(dataset), "score": error,
                           "outlier": (model.predict(dataset.X) == -1).astype(int)})
     write_file_atomically(args.output, lambda tmp: frame.to_csv(tmp, index=False), args.force)
     print(f"wrote {len(frame)} scores to {args.output} (score = reconstruction error, higher = more "

@@ -28,10 +28,18 @@ def run_info(args: argparse.Namespace) -> int:
         f"arguments    {est.module_.config}",
         f"training     {len(est.history_)} epochs; last: "
         + ", ".join(f"{k}={v:.5g}" for k, v in last.items() if k.endswith("loss")),
-        f"threshold    offset_={est.offset_:.5g} (contamination={est.contamination})",
+        f"threshold    offset_={est.offset_:.5g} from {_threshold_text(est.threshold_)}; "
+        f"anomaly score: {est.anomaly_score}",
     ]
     print("\n".join(lines))
     return 0
+
+
+def _threshold_text(threshold: dict | None) -> str:
+    if not threshold:
+        return "an unknown rule"
+    where = "held-out normal samples" if threshold["rule"] == "target_fpr" else "training samples"
+    return f"{threshold['rule']}={threshold['value']} on {threshold['n_samples']} {where}"
 
 
 def run_models(args: argparse.Namespace) -> int:

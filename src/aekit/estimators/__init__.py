@@ -1,7 +1,8 @@
 """scikit-learn style estimators, one per task family."""
+from aekit.estimators.anomaly import AnomalyDetector
 from aekit.estimators.autoencoder import AutoEncoder
 
 # Names written into config.json -> classes, for ``aekit.load``.
-ESTIMATORS = {"AutoEncoder": AutoEncoder}
+ESTIMATORS = {"AutoEncoder": AutoEncoder, "AnomalyDetector": AnomalyDetector}
 
-__all__ = ["AutoEncoder", "ESTIMATORS"]
+__all__ = ["AutoEncoder", "AnomalyDetector", "ESTIMATORS"]

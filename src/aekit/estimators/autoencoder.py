@@ -12,9 +12,12 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Outlier
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from aekit.errors import ConfigError, DataError
-from aekit.estimators.scaling import Scaler, fit_scaler
+from aekit.estimators.latent_density import fit_gaussian, mahalanobis_sq
+from aekit.estimators.scaling import fit_scaler
+from aekit.estimators.thresholds import check_threshold_args, threshold_offset
 
 INFERENCE_BATCH = 1024
+ANOMALY_SCORES = ("recon", "mse", "l1", "latent")
 
 
 class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixin, BaseEstimator):
@@ -31,7 +34,14 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixi
         grad_clip, max_time: training settings (see ``aekit.train.Trainer``).
         scaling: "auto" (images: min/max to [0, 1]; tables: standardise), "minmax",
             "standard" or "none"; learned in ``fit`` and saved with the model.
-        contamination: share of training samples ``predict`` calls outliers; sets ``offset_``.
+        contamination: share of the training data expected to be anomalous; ``predict``
+            flags that share of it (scikit-learn's convention).
+        target_fpr: false-positive rate wanted on normal data: the threshold is set on the
+            held-out validation split (see ``aekit.estimators.thresholds``). With neither
+            given, ``target_fpr=0.05``.
+        anomaly_score: "recon" (the model's own: reconstruction error, or negative ELBO
+            where a model has one), "mse", "l1", or "latent" (Mahalanobis distance of the
+            code from the training codes).
         random_state: seed (None draws one).
         device: "auto", "cpu" or "cuda".
         verbose: show a progress bar (True, False or "auto" for a terminal).
@@ -44,7 +54,8 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixi
                  batch_size: int = 128, lr: float = 1e-3, weight_decay: float = 0.0,
                  val_fraction: float = 0.1, patience: int | None = 10, lr_schedule: str = "plateau",
                  grad_clip: float | None = 1.0, max_time: float | None = None, scaling: str = "auto",
-                 contamination: float = 0.05, random_state: int | None = None, device: str = "auto",
+                 contamination: float | None = None, target_fpr: float | None = None,
+                 anomaly_score: str = "recon", random_state: int | None = None, device: str = "auto",
                  verbose: bool | str = False, checkpoint_dir=None, log_dir=None):
         self.model = model
         self.latent_dim = latent_dim
@@ -63,6 +74,8 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixi
         self.max_time = max_time
         self.scaling = scaling
         self.contamination = contamination
+        self.target_fpr = target_fpr
+        self.anomaly_score = anomaly_score
         self.random_state = random_state
         self.device = device
         self.verbose = verbose
@@ -77,8 +90,9 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixi
         from aekit.registry import create_model
         from aekit.train import Trainer
 
-        if not 0 < self.contamination <= 0.5:
-            raise ConfigError(f"contamination must be in (0, 0.5], got {self.contamination}")
+        check_threshold_args(self.contamination, self.target_fpr)
+        if self.anomaly_score not in ANOMALY_SCORES:
+            raise ConfigError(f"unknown anomaly_score {self.anomaly_score!r}; choose from {', '.join(ANOMALY_SCORES)}")
         X = self._check_input(X, reset=True)
         if len(X) < 2:
             raise DataError(f"need at least 2 samples to fit, got n_samples={len(X)} (1 sample)")
@@ -97,14 +111,27 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixi
                           progress=self.verbose, device=self.device, max_time=self.max_time)
         self.history_ = trainer.fit(module, Xs, resume=resume)
         self.module_ = module.eval()
-        self.offset_ = float(np.percentile(self.score_samples(X), 100 * self.contamination))
+        self._fit_threshold(Xs)
         return self
+
+    def _fit_threshold(self, Xs: np.ndarray) -> None:
+        from aekit.train.trainer import split_indices
+
+        train_idx, val_idx = split_indices(len(Xs), self.val_fraction, self.seed_)
+        if self.anomaly_score == "latent":
+            self.latent_mean_, self.latent_precision_ = fit_gaussian(self.transform_scaled(Xs[train_idx.numpy()]))
+        scores = -self._anomaly_scores(Xs)
+        holdout = scores[val_idx.numpy()] if val_idx is not None else None
+        self.offset_, self.threshold_ = threshold_offset(scores, holdout, self.contamination, self.target_fpr)
 
     # ------------------------------------------------------------ transforms
     def transform(self, X) -> np.ndarray:
         """Codes, shape (N, latent_dim)."""
-        X = self._scaled(X)
-        return self._batched(self.module_.encode, X)
+        return self.transform_scaled(self._scaled(X))
+
+    def transform_scaled(self, Xs: np.ndarray) -> np.ndarray:
+        """Codes of already validated and scaled samples."""
+        return self._batched(self.module_.encode, Xs)
 
     def inverse_transform(self, Z) -> np.ndarray:
         """Decode codes back to input space (original units and shape)."""
@@ -116,16 +143,15 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixi
         return self.scaler_.invert(self._batched(self.module_.decode, Z))
 
     def reconstruct(self, X) -> np.ndarray:
-        """Encode then decode: the model's rebuilt version of ``X``."""
+        """Encode then decode: the model's rebuilt version of ``X`` (images as (N, C, H, W))."""
         X = self._scaled(X)
         x_hat = self._batched(lambda x: self.module_(x)["x_hat"], X)
         return self.scaler_.invert(x_hat)
 
     # --------------------------------------------------- outlier detection
     def score_samples(self, X) -> np.ndarray:
-        """Negative per-sample reconstruction error (scaled units): higher = more normal."""
-        X = self._scaled(X)
-        return -self._batched(self.module_.score, X).astype(np.float64)
+        """Minus the anomaly score (``anomaly_score``, in scaled units): higher = more normal."""
+        return -self._anomaly_scores(self._scaled(X))
 
     def decision_function(self, X) -> np.ndarray:
         """``score_samples - offset_``: negative for outliers."""
@@ -134,6 +160,30 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixi
     def predict(self, X) -> np.ndarray:
         """+1 for inliers, -1 for outliers."""
         return np.where(self.decision_function(X) >= 0, 1, -1)
+
+    def explain(self, X) -> np.ndarray:
+        """Where the reconstruction error comes from, per value (scaled units).
+
+        Images: error maps of shape (N, C, H, W); tables: per-feature contributions
+        (N, F). Their per-sample mean is the "mse" (or "l1") anomaly score.
+        """
+        Xs = self._scaled(X)
+        x_hat = self._batched(lambda x: self.module_(x)["x_hat"], Xs)
+        diff = x_hat - Xs
+        return np.abs(diff) if self.anomaly_score == "l1" else diff ** 2
+
+    def _anomaly_scores(self, Xs: np.ndarray) -> np.ndarray:
+        """Higher = more anomalous, (N,) float64, from validated and scaled samples."""
+        from aekit.losses import per_sample_reconstruction
+
+        if self.anomaly_score == "latent":
+            return mahalanobis_sq(self.transform_scaled(Xs), self.latent_mean_, self.latent_precision_)
+        if self.anomaly_score == "recon":
+            fn = self.module_.score
+        else:
+            kind = self.anomaly_score
+            fn = lambda x: per_sample_reconstruction(self.module_(x)["x_hat"], x, kind)  # noqa: E731
+        return self._batched(fn, Xs).astype(np.float64)
 
     # -------------------------------------------------------- persistence
     def save(self, path, force: bool = False, extra_files: dict[str, bytes] | None = None):

@@ -31,6 +31,9 @@ def save_estimator(est, path, force: bool = False, extra_files: dict[str, bytes]
         },
         "scaling": est.scaler_.to_config(),
         "offset": est.offset_,
+        "threshold": est.threshold_,
+        "latent_gaussian": ({"mean": est.latent_mean_.tolist(), "precision": est.latent_precision_.tolist()}
+                            if hasattr(est, "latent_mean_") else None),
         "seed": est.seed_,
         "history": est.history_,
     }
@@ -56,6 +59,10 @@ def load_estimator(path):
             est.feature_names_in_ = np.asarray(config["input"]["feature_names"], dtype=object)
         est.scaler_ = Scaler.from_config(config["scaling"])
         est.offset_ = float(config["offset"])
+        est.threshold_ = config.get("threshold")
+        if config.get("latent_gaussian"):
+            est.latent_mean_ = np.asarray(config["latent_gaussian"]["mean"])
+            est.latent_precision_ = np.asarray(config["latent_gaussian"]["precision"])
         est.seed_ = config.get("seed")
         est.history_ = config.get("history", [])
     except (KeyError, TypeError, ValueError) as exc:

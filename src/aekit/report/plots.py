@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 
 
-def _pyplot():
+def pyplot():
+    """matplotlib.pyplot on the Agg backend (no screen needed)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -17,7 +18,7 @@ def _pyplot():
 
 def reconstruction_grid(rows: dict[str, np.ndarray], path: Path, titles: list[str] | None = None) -> Path:
     """One row per entry of ``rows`` (name -> (N, C, H, W) images in [0, 1]), N columns."""
-    plt = _pyplot()
+    plt = pyplot()
     n_rows, n_cols = len(rows), len(next(iter(rows.values())))
     fig, axes = plt.subplots(n_rows, n_cols, figsize=(1.1 * n_cols + 1.2, 1.2 * n_rows + 0.3), squeeze=False)
     for r, (name, images) in enumerate(rows.items()):
@@ -39,7 +40,7 @@ def reconstruction_grid(rows: dict[str, np.ndarray], path: Path, titles: list[st
 def scatter_maps(maps: dict[str, np.ndarray], labels: np.ndarray, class_names: list[str] | None,
                  path: Path) -> Path:
     """Side-by-side 2-D maps (name -> (N, 2) points), coloured by class."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(1, len(maps), figsize=(5.2 * len(maps), 5), squeeze=False)
     cmap = plt.get_cmap("tab10")
     for ax, (name, points) in zip(axes[0], maps.items()):
@@ -57,7 +58,7 @@ def scatter_maps(maps: dict[str, np.ndarray], labels: np.ndarray, class_names: l
 
 
 def loss_curves(history: list[dict], path: Path) -> Path:
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(5, 3.2))
     epochs = [row["epoch"] for row in history]
     for key in ("train_loss", "val_loss"):

@@ -56,11 +56,13 @@ class Progress:
             enabled = sys.stderr.isatty()
         self.bar = None
         if enabled:
+            from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, \
                 TextColumn, TimeElapsedColumn, TimeRemainingColumn
+            # stderr, so that piping stdout (results, file names) stays clean
             self.bar = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                     TimeElapsedColumn(), TimeRemainingColumn(),
-                                    TextColumn("{task.fields[status]}"), transient=False)
+                                    TextColumn("{task.fields[status]}"), console=Console(stderr=True))
             self.task = self.bar.add_task(description, total=total_steps, status="")
             self.bar.start()
 

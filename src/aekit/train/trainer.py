@@ -26,6 +26,19 @@ LR_SCHEDULES = ("plateau", "cosine", "none")
 Callback = Callable[["Trainer", dict], None]
 
 
+def split_indices(n: int, val_fraction: float, seed: int) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """The seeded train/validation split the Trainer uses (validation None when too small).
+
+    Public so that callers can find the held-out samples again, e.g. to set an anomaly
+    threshold on normal data the model never trained on.
+    """
+    n_val = int(round(n * val_fraction))
+    if n_val == 0 or n - n_val < 1:
+        return torch.arange(n), None
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+    return order[n_val:], order[:n_val]
+
+
 class Trainer:
     """Trains any model that follows the aekit model contract.
 
@@ -110,12 +123,8 @@ class Trainer:
 
     # ------------------------------------------------------------ set-up parts
     def _split(self, X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
-        n = len(X)
-        n_val = int(round(n * self.val_fraction))
-        if n_val == 0 or n - n_val < 1:
-            return X, None
-        order = torch.randperm(n, generator=torch.Generator().manual_seed(self.seed))
-        return X[order[n_val:]], X[order[:n_val]]
+        train_idx, val_idx = split_indices(len(X), self.val_fraction, self.seed)
+        return (X, None) if val_idx is None else (X[train_idx], X[val_idx])
 
     def _wrap(self, model: nn.Module) -> nn.Module:
         if self.world == 1:
