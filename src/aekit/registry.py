@@ -15,7 +15,7 @@ MODELS: dict[str, type] = {}
 
 # Modules that hold registered models; imported on first lookup so that
 # `import aekit` (and `aekit --help`) stays fast.
-_MODEL_MODULES = ("aekit.models.ae",)
+_MODEL_MODULES = ("aekit.models.ae", "aekit.models.vae", "aekit.models.vq")
 
 
 def register_model(name: str) -> Callable[[type], type]:

@@ -118,6 +118,8 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixi
         from aekit.train.trainer import split_indices
 
         train_idx, val_idx = split_indices(len(Xs), self.val_fraction, self.seed_)
+        for stale in ("latent_mean_", "latent_precision_"):  # a refit starts over
+            self.__dict__.pop(stale, None)
         if self.anomaly_score == "latent":
             self.latent_mean_, self.latent_precision_ = fit_gaussian(self.transform_scaled(Xs[train_idx.numpy()]))
         scores = -self._anomaly_scores(Xs)
