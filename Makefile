@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.aekit-installed
 
-.PHONY: demo test install data bench clean
+.PHONY: demo test install data bench bench-reconstruction bench-anomaly clean
 
 demo: install data
 	$(VENV)/bin/aekit demo
@@ -13,8 +13,17 @@ demo: install data
 test: install data
 	$(PY) -m pytest -n 2 -q
 
-bench: install data
+# Benchmarks are long (see README); each writes benchmarks/results/NAME.json, then the README tables.
+bench: bench-reconstruction bench-anomaly
+
+bench-reconstruction: install data
 	$(PY) benchmarks/reconstruction.py
+	$(PY) benchmarks/tables.py
+
+bench-anomaly: install data
+	$(PY) -m pip install -q -e ".[bench]"
+	$(PY) benchmarks/anomaly.py
+	$(PY) benchmarks/tables.py
 
 install: $(STAMP)
 

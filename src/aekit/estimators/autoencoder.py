@@ -7,6 +7,8 @@ Flat input (N, F) trains MLPs; images (N, H, W) or (N, C, H, W) train conv nets.
 """
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, OutlierMixin, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
@@ -149,6 +151,37 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixi
         X = self._scaled(X)
         x_hat = self._batched(lambda x: self.module_(x)["x_hat"], X)
         return self.scaler_.invert(x_hat)
+
+    # ------------------------------------------------ generation, clusters
+    def sample(self, n: int, random_state: int | None = None) -> np.ndarray:
+        """Draw ``n`` new samples from a generative model (e.g. "vae"), in input units."""
+        import torch
+
+        check_is_fitted(self, "module_")
+        if not hasattr(self.module_, "sample"):
+            raise ConfigError(f"model {self.model!r} cannot sample: it has no prior over codes "
+                              "(a generative family such as 'vae' can)")
+        generator = torch.Generator().manual_seed(int(random_state)) if random_state is not None else None
+        self.module_.eval()
+        with torch.no_grad():
+            x = self.module_.sample(n, generator=generator).float().cpu().numpy()
+        return self.scaler_.invert(x)
+
+    def interpolate(self, a, b, steps: int = 8) -> np.ndarray:
+        """Decode ``steps`` codes on the straight line from ``a``'s code to ``b``'s (input units)."""
+        if not isinstance(steps, numbers.Integral) or steps < 2:
+            raise ConfigError(f"steps must be an integer >= 2, got {steps!r}")
+        codes = self.transform(np.concatenate([np.asarray(a)[None], np.asarray(b)[None]]))
+        weights = np.linspace(0.0, 1.0, steps, dtype=np.float32)[:, None]
+        return self.inverse_transform((1 - weights) * codes[0] + weights * codes[1])
+
+    def predict_cluster(self, X) -> np.ndarray:
+        """Cluster index per sample, for models with a categorical code (e.g. "onehot")."""
+        check_is_fitted(self, "module_")
+        if not hasattr(self.module_, "predict_cluster"):
+            raise ConfigError(f"model {self.model!r} has no categorical code to cluster with "
+                              "(the 'onehot' family has)")
+        return self._batched(self.module_.predict_cluster, self._scaled(X)).astype(np.int64)
 
     # --------------------------------------------------- outlier detection
     def score_samples(self, X) -> np.ndarray:

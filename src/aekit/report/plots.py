@@ -69,3 +69,22 @@ def loss_curves(history: list[dict], path: Path) -> Path:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return Path(path)
+
+
+def image_grid(images: np.ndarray, path: Path, n_cols: int = 8, scale: float = 1.0) -> Path:
+    """(N, C, H, W) images in [0, 1] tiled into one PNG (no axes), N / n_cols rows."""
+    from PIL import Image
+
+    from aekit.report.images import to_uint8
+
+    n, _, h, w = images.shape
+    n_rows = -(-n // n_cols)
+    tiles = [to_uint8(img) for img in images]
+    mode = "L" if tiles[0].ndim == 2 else "RGB"
+    sheet = Image.new(mode, (n_cols * (w + 2) + 2, n_rows * (h + 2) + 2), color=255 if mode == "L" else (255,) * 3)
+    for i, tile in enumerate(tiles):
+        sheet.paste(Image.fromarray(tile), (2 + (i % n_cols) * (w + 2), 2 + (i // n_cols) * (h + 2)))
+    if scale != 1.0:
+        sheet = sheet.resize((int(sheet.width * scale), int(sheet.height * scale)), Image.NEAREST)
+    sheet.save(path)
+    return Path(path)
