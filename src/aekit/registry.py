@@ -15,7 +15,8 @@ MODELS: dict[str, type] = {}
 
 # Modules that hold registered models; imported on first lookup so that
 # `import aekit` (and `aekit --help`) stays fast.
-_MODEL_MODULES = ("aekit.models.ae", "aekit.models.vae", "aekit.models.vq")
+_MODEL_MODULES = ("aekit.models.ae", "aekit.models.vae", "aekit.models.vq", "aekit.models.discrete",
+                  "aekit.models.rbm")
 
 
 def register_model(name: str) -> Callable[[type], type]:

@@ -1,0 +1,305 @@
+"""Auto-encoders with discrete codes: binary bits (``binary``) and one-of-K clusters (``onehot``).
+
+Binary codes for semantic hashing (Salakhutdinov & Hinton 2009, "Semantic hashing",
+International Journal of Approximate Reasoning): each sample gets ``latent_dim`` bits, and
+similar samples get codes a few bit flips apart, so a database is searched by Hamming
+distance. The hard threshold has no useful gradient; the straight-through estimator
+(Bengio, Léonard & Courville 2013, "Estimating or propagating gradients through stochastic
+neurons for conditional computation") uses the threshold in the forward pass and the
+sigmoid's gradient in the backward pass::
+
+    x ──encoder──> logits (latent_dim) ──sigmoid──> p
+        bits b = [p > 1/2]        (training with stochastic=True: b ~ Bernoulli(p))
+        z = b + (p - sg[p])       forward: exactly b; backward: dz/dp = 1
+        z ──decoder──> x_hat      loss = d(x_hat, x)
+
+Sampling the bits while training (the stochastic binary units of the paper, which instead
+added noise before the sigmoid) keeps the decoder from relying on p's exact value and
+pushes p towards 0 or 1; evaluation and ``encode`` always threshold, so codes are
+deterministic.
+
+Categorical codes with the Gumbel-softmax / concrete relaxation (Jang, Gu & Poole 2017,
+"Categorical reparameterization with Gumbel-softmax"; Maddison, Mnih & Teh 2017, "The
+concrete distribution", both ICLR): each sample gets one of K = ``n_clusters`` codes,
+optionally next to a small continuous "style" code::
+
+    x ──encoder──> [logits (K), style (S)]          latent_dim = K + S
+        training:  y = softmax((logits + g) / tau),  g ~ Gumbel(0, 1)
+                   hard=True: c = onehot(argmax y) + (y - sg[y])   (straight-through)
+        eval:      c = onehot(argmax logits)                       (no noise)
+        z = [c, style] ──decoder──> x_hat
+
+    loss = d(x_hat, x) + balance * (log K - H(mean over the batch of softmax(logits)))
+
+tau is annealed exponentially from ``tau_start`` to ``tau_end`` over ``tau_anneal_steps``
+training steps, counted in the ``step`` buffer (so checkpoints hold the schedule).
+
+Why the balance term: with reconstruction alone the clusters collapse. A cluster that
+happens to get more samples early gets a better decoder for them, so it wins even more
+samples, and a cluster that gets none receives no learning signal through the hard
+straight-through code; a few clusters end up explaining everything. The term is the KL
+divergence from the uniform distribution to the batch's marginal cluster distribution,
+log K - H(p_bar), which is zero exactly when the clusters are used equally often. It
+constrains only the marginal: each sample's own distribution is free to be confident
+(unlike the per-sample KL to a uniform prior of a categorical VAE, which pulls every
+sample towards "undecided"). This is the marginal-entropy part of the mutual-information
+objective used for discrete clustering (Bridle, Heading & MacKay 1992; Hu et al. 2017, IMSAT).
+
+The encoders and decoders are the plain AE's (MLP for ``(F,)``, conv stack for
+``(C, H, W)``; ``tied`` works for tables), see ``aekit.models.ae``.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from aekit.errors import ConfigError, DataError
+from aekit.losses import per_sample_reconstruction
+from aekit.models.ae import AutoEncoder
+from aekit.registry import register_model
+
+HAMMING_BLOCK = 1 << 22  # query-by-database distances computed per block of this many entries
+
+
+# ------------------------------------------------------------------ binary codes
+@register_model("binary")
+class BinaryAutoEncoder(AutoEncoder):
+    """Auto-encoder with a code of ``latent_dim`` bits in {0, 1} (semantic hashing).
+
+    Args (beyond ``AutoEncoder``'s; ``latent_dim`` is the number of bits):
+        stochastic: in training mode draw the bits as b ~ Bernoulli(p) instead of
+            thresholding p at 1/2; evaluation mode and ``encode`` always threshold.
+    """
+
+    def __init__(self, input_shape: tuple[int, ...] | list[int], latent_dim: int = 8,
+                 hidden: tuple[int, ...] | list[int] | None = None, activation: str = "relu",
+                 tied: bool = False, output: str = "linear", recon_loss: str = "mse",
+                 stochastic: bool = True):
+        super().__init__(input_shape, latent_dim, hidden, activation, tied, output, recon_loss)
+        if not isinstance(stochastic, (bool, np.bool_)):
+            raise ConfigError(f"stochastic must be True or False, got {stochastic!r}")
+        self.stochastic = bool(stochastic)
+        self.config.update(stochastic=self.stochastic)
+
+    def _bits(self, x: torch.Tensor, sample: bool) -> dict[str, torch.Tensor]:
+        probs = torch.sigmoid(self.encoder(x).float())  # (B, latent_dim)
+        with torch.no_grad():
+            bits = torch.bernoulli(probs) if sample else (probs > 0.5).float()
+        # The difference is exactly 0 in value, so z holds exactly 0.0 / 1.0; its gradient is dz/dp = 1.
+        z = bits + (probs - probs.detach())
+        return {"z": z, "probs": probs}
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        """The bits, (B, latent_dim) floats in {0, 1}; always thresholded (deterministic)."""
+        return self._bits(x, sample=False)["z"]
+
+    def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        """``x_hat``, ``z`` (the bits as 0.0/1.0, straight-through) and ``probs`` = p(bit = 1)."""
+        out = self._bits(x, sample=self.training and self.stochastic)
+        out["x_hat"] = self.decode(out["z"])
+        return out
+
+    def loss(self, x: torch.Tensor, out: dict[str, torch.Tensor],
+             target: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+        """Reconstruction loss; ``bit_balance`` is the share of bits that are 1 (0.5 = balanced)."""
+        target = x if target is None else target
+        recon = per_sample_reconstruction(out["x_hat"], target, self.recon_loss).mean()
+        return {"loss": recon, "recon": recon.detach(), "bit_balance": out["z"].detach().mean()}
+
+    def score(self, x: torch.Tensor) -> torch.Tensor:
+        """Per-sample reconstruction error through the thresholded bits, (B,); deterministic."""
+        return per_sample_reconstruction(self.decode(self.encode(x)), x, self.recon_loss)
+
+
+def _as_codes(codes, name: str) -> np.ndarray:
+    if torch.is_tensor(codes):
+        codes = codes.detach().cpu().numpy()
+    codes = np.asarray(codes)
+    if codes.ndim != 2 or codes.shape[0] == 0 or codes.shape[1] == 0:
+        raise DataError(f"{name} must be a non-empty 2-D array (n_codes, n_bits), got shape {codes.shape}")
+    if codes.dtype != np.bool_:
+        if not np.issubdtype(codes.dtype, np.number) or not np.isin(codes, (0, 1)).all():
+            raise DataError(f"{name} must hold only 0 and 1 (or booleans)")
+    return codes.astype(np.float32)
+
+
+def hamming_neighbours(query_codes, db_codes, k: int) -> np.ndarray:
+    """Indices of the ``k`` database codes nearest to each query in Hamming distance.
+
+    Args:
+        query_codes: (Q, n_bits) array or tensor of 0/1 values (or booleans).
+        db_codes: (N, n_bits), the database, same number of bits.
+        k: neighbours per query, 1 <= k <= N.
+
+    Returns:
+        (Q, k) int64 array, nearest first; equal distances are ordered by database index.
+    """
+    q, db = _as_codes(query_codes, "query_codes"), _as_codes(db_codes, "db_codes")
+    if q.shape[1] != db.shape[1]:
+        raise DataError(f"query codes have {q.shape[1]} bits but database codes have {db.shape[1]}")
+    n = len(db)
+    if not isinstance(k, numbers.Integral) or isinstance(k, bool) or not 1 <= k <= n:
+        raise ConfigError(f"k must be an integer in [1, {n}] (the database size), got {k!r}")
+    k = int(k)
+    index = np.arange(n, dtype=np.int64)
+    result = np.empty((len(q), k), dtype=np.int64)
+    rows = max(1, HAMMING_BLOCK // n)
+    for start in range(0, len(q), rows):
+        block = q[start:start + rows]
+        # Number of differing bits; float32 sums of 0/1 products are exact below 2**24 bits.
+        dist = block @ (1 - db).T + (1 - block) @ db.T  # (rows, N)
+        # One integer key orders by (distance, index): ties go to the smaller index.
+        key = np.rint(dist).astype(np.int64) * n + index
+        part = np.argpartition(key, k - 1, axis=1)[:, :k] if k < n else np.broadcast_to(index, key.shape)
+        order = np.argsort(np.take_along_axis(key, part, axis=1), axis=1)
+        result[start:start + len(block)] = np.take_along_axis(part, order, axis=1)
+    return result
+
+
+def precision_at_k(query_codes, query_labels, db_codes, db_labels, k: int) -> float:
+    """Mean share of each query's ``k`` Hamming-nearest database codes that carry its label.
+
+    The retrieval score of semantic hashing. Query and database should be different
+    samples (a query found in the database is its own nearest neighbour).
+    """
+    db_codes = _as_codes(db_codes, "db_codes")
+    query_labels, db_labels = np.asarray(query_labels), np.asarray(db_labels)
+    if db_labels.shape != (len(db_codes),):
+        raise DataError(f"db_labels must have shape ({len(db_codes)},): one label per database code, "
+                        f"got {db_labels.shape}")
+    neighbours = hamming_neighbours(query_codes, db_codes, k)  # (Q, k)
+    if query_labels.shape != (len(neighbours),):
+        raise DataError(f"query_labels must have shape ({len(neighbours)},): one label per query, "
+                        f"got {query_labels.shape}")
+    return float((db_labels[neighbours] == query_labels[:, None]).mean())
+
+
+# ------------------------------------------------------------- categorical codes
+@register_model("onehot")
+class OneHotAutoEncoder(AutoEncoder):
+    """Auto-encoder whose code is one of ``n_clusters`` one-hot vectors (+ a continuous style).
+
+    Args (beyond ``AutoEncoder``'s; ``latent_dim = n_clusters + style_dim``):
+        n_clusters: K, the number of categories; None means ``latent_dim - style_dim``.
+            Must be at least 2.
+        style_dim: size of the continuous code next to the one-hot part (0 = none).
+        tau_start, tau_end: Gumbel-softmax temperature at the first training step and
+            after ``tau_anneal_steps`` steps (exponential interpolation in between).
+        tau_anneal_steps: training steps over which tau falls (0 = ``tau_end`` from the start).
+            Steps are counted by training-mode ``loss`` calls in the ``step`` buffer.
+        hard: straight-through one-hot code in the training forward pass (True) or the
+            relaxed softmax sample (False). Evaluation always uses the argmax one-hot code.
+        balance: weight of the batch marginal-entropy term that keeps all clusters in use.
+    """
+
+    def __init__(self, input_shape: tuple[int, ...] | list[int], latent_dim: int = 10,
+                 hidden: tuple[int, ...] | list[int] | None = None, activation: str = "relu",
+                 tied: bool = False, output: str = "linear", recon_loss: str = "mse",
+                 n_clusters: int | None = None, style_dim: int = 0, tau_start: float = 1.0,
+                 tau_end: float = 0.1, tau_anneal_steps: int = 2000, hard: bool = True,
+                 balance: float = 1.0):
+        super().__init__(input_shape, latent_dim, hidden, activation, tied, output, recon_loss)
+        self.n_clusters, self.style_dim = _check_cluster_layout(self.latent_dim, n_clusters, style_dim)
+        for name, value in (("tau_start", tau_start), ("tau_end", tau_end)):
+            if not isinstance(value, numbers.Real) or isinstance(value, bool) or not 0 < value < math.inf:
+                raise ConfigError(f"{name} must be a positive number, got {value!r}")
+        if not isinstance(tau_anneal_steps, numbers.Integral) or isinstance(tau_anneal_steps, bool) \
+                or tau_anneal_steps < 0:
+            raise ConfigError(f"tau_anneal_steps must be a non-negative integer, got {tau_anneal_steps!r}")
+        if not isinstance(hard, (bool, np.bool_)):
+            raise ConfigError(f"hard must be True or False, got {hard!r}")
+        if not isinstance(balance, numbers.Real) or isinstance(balance, bool) or not 0 <= balance < math.inf:
+            raise ConfigError(f"balance must be a non-negative number, got {balance!r}")
+        self.tau_start, self.tau_end = float(tau_start), float(tau_end)
+        self.tau_anneal_steps, self.hard, self.balance = int(tau_anneal_steps), bool(hard), float(balance)
+        self.config.update(n_clusters=self.n_clusters, style_dim=self.style_dim, tau_start=self.tau_start,
+                           tau_end=self.tau_end, tau_anneal_steps=self.tau_anneal_steps, hard=self.hard,
+                           balance=self.balance)
+        self.register_buffer("step", torch.zeros((), dtype=torch.long))  # training-mode loss calls
+
+    # ------------------------------------------------------------ the pieces
+    def temperature(self, step: int | None = None) -> float:
+        """Gumbel-softmax temperature at training step ``step`` (default: the next step)."""
+        step = int(self.step) if step is None else int(step)
+        if self.tau_anneal_steps == 0:
+            return self.tau_end
+        t = min(1.0, step / self.tau_anneal_steps)
+        return self.tau_start * (self.tau_end / self.tau_start) ** t
+
+    def _split(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        h = self.encoder(x)  # (B, K + S)
+        return h[:, :self.n_clusters].float(), h[:, self.n_clusters:]  # logits (B, K), style (B, S)
+
+    def _code(self, x: torch.Tensor, relaxed: bool) -> dict[str, torch.Tensor]:
+        logits, style = self._split(x)
+        if relaxed:
+            gumbel = -torch.empty_like(logits).exponential_().clamp_min(1e-20).log()
+            y = F.softmax((logits + gumbel) / self.temperature(), dim=1)  # (B, K)
+            cluster = y.argmax(dim=1)
+            code = F.one_hot(cluster, self.n_clusters).to(y.dtype) + (y - y.detach()) if self.hard else y
+        else:
+            cluster = logits.argmax(dim=1)
+            code = F.one_hot(cluster, self.n_clusters).to(logits.dtype)
+        z = torch.cat([code.to(style.dtype), style], dim=1)  # (B, K + S)
+        return {"z": z, "logits": logits, "cluster": cluster}
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        """[argmax one-hot (K), style (S)], (B, latent_dim); deterministic."""
+        return self._code(x, relaxed=False)["z"]
+
+    @torch.no_grad()
+    def predict_cluster(self, x: torch.Tensor) -> torch.Tensor:
+        """Cluster of each sample, (B,) int64 in [0, n_clusters): the unsupervised classification."""
+        return self._split(x)[0].argmax(dim=1)
+
+    # ----------------------------------------------------------- the contract
+    def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        """``x_hat``, ``z`` ([one-hot, style]), ``logits`` (B, K) and ``cluster`` (B,) int64.
+        Training mode draws a Gumbel-softmax sample at the current temperature; evaluation
+        mode uses the argmax one-hot code."""
+        out = self._code(x, relaxed=self.training)
+        out["x_hat"] = self.decode(out["z"])
+        return out
+
+    def loss(self, x: torch.Tensor, out: dict[str, torch.Tensor],
+             target: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+        """Reconstruction + ``balance`` * KL(batch cluster marginal || uniform) (``entropy_reg``),
+        with ``tau`` (the temperature of this step) and ``used_clusters`` (distinct clusters in
+        the batch). In training mode this counts one step of the temperature schedule."""
+        target = x if target is None else target
+        tau = self.temperature()
+        if self.training:
+            self.step.add_(1)
+        recon = per_sample_reconstruction(out["x_hat"], target, self.recon_loss).mean()
+        marginal = F.softmax(out["logits"].float(), dim=1).mean(dim=0)  # (K,)
+        entropy = -(marginal * marginal.clamp_min(1e-12).log()).sum()
+        entropy_reg = math.log(self.n_clusters) - entropy  # >= 0; 0 when all clusters are equally used
+        used = torch.unique(out["cluster"]).numel()
+        return {"loss": recon + self.balance * entropy_reg, "recon": recon.detach(),
+                "entropy_reg": entropy_reg.detach(), "tau": torch.tensor(tau, device=recon.device),
+                "used_clusters": torch.tensor(float(used), device=recon.device)}
+
+    def score(self, x: torch.Tensor) -> torch.Tensor:
+        """Per-sample reconstruction error through the argmax code, (B,); deterministic."""
+        return per_sample_reconstruction(self.decode(self.encode(x)), x, self.recon_loss)
+
+
+def _check_cluster_layout(latent_dim: int, n_clusters, style_dim) -> tuple[int, int]:
+    if not isinstance(style_dim, numbers.Integral) or isinstance(style_dim, bool) or style_dim < 0:
+        raise ConfigError(f"style_dim must be a non-negative integer, got {style_dim!r}")
+    if n_clusters is None:
+        n_clusters = latent_dim - style_dim
+        if n_clusters < 2:
+            raise ConfigError(f"n_clusters = latent_dim - style_dim = {latent_dim} - {style_dim} = {n_clusters}; "
+                              "it must be at least 2: raise latent_dim or lower style_dim")
+        return int(n_clusters), int(style_dim)
+    if not isinstance(n_clusters, numbers.Integral) or isinstance(n_clusters, bool) or n_clusters < 2:
+        raise ConfigError(f"n_clusters must be an integer >= 2 or None, got {n_clusters!r}")
+    if n_clusters + style_dim != latent_dim:
+        raise ConfigError(f"n_clusters + style_dim = {n_clusters} + {style_dim} = {n_clusters + style_dim} "
+                          f"must equal latent_dim={latent_dim}")
+    return int(n_clusters), int(style_dim)

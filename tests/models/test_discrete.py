@@ -1,0 +1,190 @@
+"""Discrete codes: the binary (semantic hashing) and one-hot (Gumbel-softmax) auto-encoders,
+Hamming retrieval helpers, the temperature schedule and the cluster-balance term."""
+import numpy as np
+import pytest
+import torch
+
+from aekit.errors import ConfigError, DataError
+from aekit.models.discrete import hamming_neighbours, precision_at_k
+from aekit.registry import create_model
+from aekit.train import Trainer
+
+
+def binary(seed=0, **kw):
+    torch.manual_seed(seed)
+    return create_model("binary", input_shape=(6,), latent_dim=4, hidden=[16], **kw)
+
+
+def onehot(seed=0, latent_dim=3, **kw):
+    torch.manual_seed(seed)
+    return create_model("onehot", input_shape=(6,), latent_dim=latent_dim, hidden=[16], **kw)
+
+
+def blobs(n=90, dim=6, seed=0):
+    """Three well-separated clusters, labels 0, 1, 2 in turn."""
+    g = torch.Generator().manual_seed(seed)
+    centres = 4 * torch.randn(3, dim, generator=g)
+    labels = torch.arange(n) % 3
+    return centres[labels] + 0.3 * torch.randn(n, dim, generator=g), labels
+
+
+# ------------------------------------------------------------------- binary
+@pytest.mark.parametrize("stochastic", [True, False])
+def test_binary_codes_are_exactly_bits(stochastic):
+    model = binary(stochastic=stochastic)
+    x = torch.randn(32, 6)
+    for mode in (model.train, model.eval):
+        mode()
+        out = model(x)
+        assert set(out["z"].unique().tolist()) <= {0.0, 1.0}
+        assert ((out["probs"] > 0) & (out["probs"] < 1)).all()
+    codes = model.encode(x)
+    assert codes.shape == (32, 4) and codes.dtype == torch.float32
+    assert torch.equal(codes, (out["probs"] > 0.5).float())
+    parts = model.loss(x, out)
+    assert set(parts) == {"loss", "recon", "bit_balance"}
+    assert torch.equal(parts["bit_balance"], codes.mean())
+
+
+@pytest.mark.parametrize("stochastic", [True, False])
+def test_binary_gradient_reaches_the_encoder(stochastic):
+    model = binary(stochastic=stochastic)
+    x = torch.randn(16, 6)
+    model.loss(x, model(x))["loss"].backward()
+    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in model.encoder.parameters())
+
+
+def test_binary_eval_is_deterministic_and_training_samples():
+    model = binary()
+    x = torch.randn(64, 6)
+    torch.manual_seed(1)
+    a, b = model(x)["z"], model(x)["z"]  # training mode, stochastic: Bernoulli draws
+    assert not torch.equal(a, b)
+    model.eval()
+    assert torch.equal(model(x)["z"], model(x)["z"])
+    assert torch.equal(model(x)["z"], model.encode(x))
+    assert torch.equal(model.score(x), model.score(x)) and model.score(x).shape == (64,)
+    deterministic = binary(stochastic=False)  # same weights (same seed), thresholds even while training
+    assert torch.equal(deterministic(x)["z"], model.encode(x))
+
+
+def test_hamming_neighbours_hand_made():
+    db = np.array([[0, 0, 0, 0], [1, 1, 1, 1], [1, 0, 0, 0], [0, 1, 0, 0], [1, 1, 0, 0]])
+    queries = np.array([[0, 0, 0, 0], [1, 1, 1, 0]])
+    # distances: query 0 -> [0, 4, 1, 1, 2]; query 1 -> [3, 1, 2, 2, 1]; ties go to the smaller index
+    assert hamming_neighbours(queries, db, 3).tolist() == [[0, 2, 3], [1, 4, 2]]
+    assert hamming_neighbours(torch.tensor(queries).bool(), torch.tensor(db).float(), 5).tolist() == \
+        [[0, 2, 3, 4, 1], [1, 4, 2, 3, 0]]
+    labels = np.array(["a", "b", "a", "c", "a"])
+    assert precision_at_k(queries, np.array(["a", "b"]), db, labels, 3) == pytest.approx((2 / 3 + 1 / 3) / 2)
+    assert precision_at_k(queries, np.array(["a", "b"]), db, labels, 1) == 1.0
+
+
+def test_hamming_neighbours_match_brute_force_with_many_ties():
+    rng = np.random.default_rng(0)
+    db, queries = rng.integers(0, 2, (300, 5)), rng.integers(0, 2, (40, 5))
+    dist = (queries[:, None, :] != db[None]).sum(2)
+    expected = np.stack([np.lexsort((np.arange(len(db)), d))[:7] for d in dist])
+    assert np.array_equal(hamming_neighbours(queries, db, 7), expected)
+
+
+def test_hamming_bad_inputs():
+    db = np.zeros((4, 3))
+    with pytest.raises(ConfigError, match="k must be"):
+        hamming_neighbours(db, db, 5)
+    with pytest.raises(DataError, match="bits"):
+        hamming_neighbours(np.zeros((2, 4)), db, 1)
+    with pytest.raises(DataError, match="only 0 and 1"):
+        hamming_neighbours(db + 0.5, db, 1)
+    with pytest.raises(DataError, match="db_labels"):
+        precision_at_k(db, np.zeros(4), db, np.zeros(3), 1)
+
+
+# ------------------------------------------------------------------- onehot
+def test_onehot_one_active_cluster_per_sample():
+    model = onehot(latent_dim=4)
+    x = torch.randn(50, 6)
+    for mode in (model.train, model.eval):  # hard=True: exactly one-hot in training too
+        mode()
+        out = model(x)
+        assert set(out["z"].unique().tolist()) <= {0.0, 1.0}
+        assert torch.equal(out["z"].sum(1), torch.ones(50))
+        assert torch.equal(out["z"].argmax(1), out["cluster"])
+    assert torch.equal(out["cluster"], out["logits"].argmax(1))  # eval: argmax, no noise
+    assert torch.equal(model(x)["z"], model.encode(x))
+    clusters = model.predict_cluster(x)
+    assert clusters.shape == (50,) and clusters.dtype == torch.int64
+    assert clusters.min() >= 0 and clusters.max() < 4
+    parts = model.loss(x, out)
+    assert set(parts) == {"loss", "recon", "entropy_reg", "tau", "used_clusters"}
+    assert parts["used_clusters"] == len(clusters.unique())
+
+
+def test_onehot_soft_code_while_training_when_not_hard():
+    model = onehot(hard=False)
+    out = model(torch.randn(10, 6))
+    assert torch.allclose(out["z"].sum(1), torch.ones(10))
+    assert ((out["z"] > 0) & (out["z"] < 1)).all()
+
+
+def test_temperature_schedule_and_resume():
+    model = onehot(tau_start=1.0, tau_end=0.1, tau_anneal_steps=10)
+    assert model.temperature(0) == pytest.approx(1.0)
+    assert model.temperature(5) == pytest.approx(0.1 ** 0.5)
+    assert model.temperature(10) == pytest.approx(0.1)
+    assert model.temperature(25) == pytest.approx(0.1)
+    x = torch.randn(8, 6)
+    taus = [float(model.loss(x, model(x))["tau"]) for _ in range(3)]  # training mode: one step each
+    assert taus == pytest.approx([1.0, 0.1 ** 0.1, 0.1 ** 0.2])
+    model.eval()
+    model.loss(x, model(x))  # evaluation does not advance the schedule
+    twin = onehot(seed=5, tau_start=1.0, tau_end=0.1, tau_anneal_steps=10)
+    twin.load_state_dict(model.state_dict())
+    assert int(twin.step) == 3 and twin.temperature() == pytest.approx(0.1 ** 0.3)
+    assert onehot(tau_anneal_steps=0).temperature(0) == pytest.approx(0.1)
+
+
+def test_style_code_next_to_the_clusters():
+    model = onehot(latent_dim=5, style_dim=2).eval()
+    assert (model.n_clusters, model.style_dim) == (3, 2)
+    x = torch.randn(20, 6)
+    z = model(x)["z"]
+    assert z.shape == (20, 5)
+    assert torch.equal(z[:, :3].sum(1), torch.ones(20))
+    assert torch.equal(z[:, 3:], model.encoder(x)[:, 3:])  # continuous style, untouched
+    assert len(z[:, 3:].unique()) > 20  # real values, not bits
+    assert onehot(latent_dim=5, n_clusters=3, style_dim=2).config["n_clusters"] == 3
+
+
+def test_cluster_layout_errors():
+    with pytest.raises(ConfigError, match="n_clusters.*style_dim.*latent_dim"):
+        onehot(latent_dim=5, n_clusters=4, style_dim=2)
+    with pytest.raises(ConfigError, match="latent_dim - style_dim"):
+        onehot(latent_dim=3, style_dim=2)
+    with pytest.raises(ConfigError, match="style_dim"):
+        onehot(style_dim=-1)
+    with pytest.raises(ConfigError, match="tau_end"):
+        onehot(tau_end=0)
+    with pytest.raises(ConfigError, match="balance"):
+        onehot(balance=-1.0)
+
+
+def test_balance_term_spreads_samples_over_the_clusters():
+    X, labels = blobs()
+    model = onehot(latent_dim=3, tau_anneal_steps=100, balance=1.0)
+    Trainer(epochs=20, batch_size=30, lr=1e-2, val_fraction=0, patience=None, progress=False,
+            seed=0).fit(model, X)
+    clusters = model.eval().predict_cluster(X)
+    assert len(clusters.unique()) == 3
+    purity = sum(torch.bincount(labels[clusters == k]).max().item() for k in clusters.unique()) / len(X)
+    assert purity > 0.9
+
+
+def test_entropy_term_is_zero_for_balanced_and_large_for_collapsed_batches():
+    model = onehot(latent_dim=3, balance=1.0)
+    x = torch.randn(6, 6)
+    balanced = {"x_hat": x, "logits": 20 * torch.eye(3).repeat(2, 1), "cluster": torch.arange(6) % 3}
+    collapsed = {"x_hat": x, "logits": 20 * torch.eye(3)[[0] * 6], "cluster": torch.zeros(6, dtype=torch.long)}
+    assert float(model.loss(x, balanced)["entropy_reg"]) == pytest.approx(0.0, abs=1e-6)
+    assert float(model.loss(x, collapsed)["entropy_reg"]) == pytest.approx(np.log(3), abs=1e-6)
+    assert float(model.loss(x, collapsed)["used_clusters"]) == 1.0
