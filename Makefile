@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.aekit-installed
 
-.PHONY: demo test install data bench bench-reconstruction bench-anomaly clean
+.PHONY: demo test install data bench bench-reconstruction bench-anomaly bench-generative clean
 
 demo: install data
 	$(VENV)/bin/aekit demo
@@ -14,7 +14,7 @@ test: install data
 	$(PY) -m pytest -n 2 -q
 
 # Benchmarks are long (see README); each writes benchmarks/results/NAME.json, then the README tables.
-bench: bench-reconstruction bench-anomaly
+bench: bench-reconstruction bench-anomaly bench-generative
 
 bench-reconstruction: install data
 	$(PY) benchmarks/reconstruction.py
@@ -23,6 +23,10 @@ bench-reconstruction: install data
 bench-anomaly: install data
 	$(PY) -m pip install -q -e ".[bench]"
 	$(PY) benchmarks/anomaly.py
+	$(PY) benchmarks/tables.py
+
+bench-generative: install data
+	$(PY) benchmarks/generative.py
 	$(PY) benchmarks/tables.py
 
 install: $(STAMP)
