@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-from pathlib import Path
 
 from aekit.cli.common import (add_data_arguments, add_output_arguments, check_output, int_list,
                               load_data, parse_model_args)

@@ -1,7 +1,6 @@
 """``aekit encode|reconstruct|score MODEL DATA -o OUT``: use a saved model."""
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
