@@ -65,10 +65,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import importlib.metadata
 import json
-import os
-import platform
 import sys
 import time
 from dataclasses import dataclass, field
@@ -78,6 +75,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # anomaly_data sits next to this file
 from anomaly_data import TABLES, DataUnavailable, load_table, one_class_split  # noqa: E402
+from common import machine, package_version, save  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "anomaly.json"
 IMAGE_SET = "fashion-mnist"
@@ -459,31 +457,6 @@ def speed_entries(settings: Settings, seed: int, image_X: np.ndarray | None, tab
 
 
 # ----------------------------------------------------------------- results
-def package_version(name: str) -> str | None:
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return None
-
-
-def machine() -> dict:
-    import torch
-    from threadpoolctl import threadpool_info
-
-    return {"cpus": os.cpu_count(), "torch_threads": torch.get_num_threads(),
-            "blas_threads": max((p["num_threads"] for p in threadpool_info()), default=None),
-            "python": platform.python_version(), "platform": platform.platform(), "processor": platform.processor(),
-            **{name: package_version(name) for name in ("aekit", "torch", "scikit-learn", "numpy", "pyod", "rdata")}}
-
-
-def save(results: dict, path: Path) -> None:
-    """Write to a temporary file and rename it: a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(results, indent=2))
-    os.replace(tmp, path)
-
-
 def summarise(entries: list[dict]) -> dict:
     """Means per method: over classes on Fashion-MNIST, over sets on the tables."""
     summary: dict = {}
@@ -506,7 +479,7 @@ def start_results(args, settings: Settings) -> dict:
                          "drop --resume, or pass --output for a new file")
     results = earlier or {"entries": [], "speed": [], "wall_seconds": 0.0}
     results.update({"benchmark": "anomaly", "quick": args.quick, "seed": args.seed, "settings": json_ready(settings),
-                    "machine": machine(), "methods": DESCRIPTIONS,
+                    "machine": machine(("pyod", "rdata")), "methods": DESCRIPTIONS,
                     "published": {"note": PUBLISHED_NOTE, "results": PUBLISHED}})
     for key in ("tables", "skipped"):
         results.setdefault(key, {})

@@ -68,16 +68,17 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import importlib.metadata
 import json
 import math
-import os
-import platform
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # common.py sits next to this file
+from common import machine, save  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "generative.json"
 DATASETS = ("fashion-mnist", "digits")
@@ -518,31 +519,6 @@ RUNNERS = {
 
 
 # ------------------------------------------------------------------ results
-def package_version(name: str) -> str | None:
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return None
-
-
-def machine() -> dict:
-    import torch
-    from threadpoolctl import threadpool_info
-
-    return {"cpus": os.cpu_count(), "torch_threads": torch.get_num_threads(),
-            "blas_threads": max((p["num_threads"] for p in threadpool_info()), default=None),
-            "python": platform.python_version(), "platform": platform.platform(), "processor": platform.processor(),
-            **{name: package_version(name) for name in ("aekit", "torch", "scikit-learn", "scipy", "numpy")}}
-
-
-def save(results: dict, path: Path) -> None:
-    """Write to a temporary file and rename it: a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(results, indent=2))
-    os.replace(tmp, path)
-
-
 def json_ready(settings: Settings) -> dict:
     return json.loads(json.dumps(dataclasses.asdict(settings)))  # tuples become lists, as after a reload
 
@@ -562,7 +538,7 @@ def start_results(args, settings: Settings) -> dict:
                          "drop --resume, or pass --output for a new file")
     results = earlier or {"entries": [], "datasets": {}, "wall_seconds": 0.0}
     results.update({"benchmark": "generative", "quick": args.quick, "seed": args.seed,
-                    "settings": json_ready(settings), "machine": machine(), "bits": vq_bits(settings),
+                    "settings": json_ready(settings), "machine": machine(("scipy",)), "bits": vq_bits(settings),
                     "published": {"note": PUBLISHED_NOTE, "results": PUBLISHED},
                     "image_dir": str(image_dir_for(args.output).name)})
     return results

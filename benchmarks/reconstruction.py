@@ -16,17 +16,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from aekit import AutoEncoder, data
 from aekit.eval.baselines import mse, pca_codes
 from aekit.eval.downstream import few_label_accuracy
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # common.py sits next to this file
+from common import machine, save  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "reconstruction.json"
 SIZES = (2, 4, 8, 16, 32)
@@ -96,21 +97,6 @@ def run_autoencoder(model: str, train, test, k: int, epochs: int, seed: int, rep
             "epochs": len(ae.history_), "noise": kwargs,
             "encode_per_second": throughput(ae.transform, test.X),
             "accuracy": downstream(codes_train, train.y, codes_test, test.y, seed, repeats)}
-
-
-def machine() -> dict:
-    import sklearn
-
-    return {"python": platform.python_version(), "torch": torch.__version__, "sklearn": sklearn.__version__,
-            "cpus": os.cpu_count(), "torch_threads": torch.get_num_threads(), "platform": platform.platform(),
-            "processor": platform.processor()}
-
-
-def save(results: dict, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(results, indent=2))
-    os.replace(tmp, path)
 
 
 def main() -> None:

@@ -10,7 +10,9 @@ import json
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import torch
 
@@ -26,23 +28,34 @@ def write_model_dir(path: str | os.PathLike, config: dict, state_dict: dict[str,
     """Write ``config``, ``state_dict`` (and small ``extra_files``) into folder ``path`` atomically."""
     from safetensors.torch import save_file
 
-    path = Path(path)
-    if path.exists() and not force:
-        raise OutputExistsError(f"{path} already exists; pass force=True (--force) to overwrite it")
-    path.parent.mkdir(parents=True, exist_ok=True)
     config = {"format": "aekit-model", "format_version": FORMAT_VERSION, "aekit_version": __version__, **config}
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
-    try:
+    with atomic_dir(path, force) as tmp:
         tensors = {k: v.detach().cpu().contiguous() for k, v in state_dict.items()}
         save_file(tensors, str(tmp / WEIGHTS_NAME))
         (tmp / CONFIG_NAME).write_text(json.dumps(config, indent=2))
         for name, content in (extra_files or {}).items():
             (tmp / name).write_bytes(content)
+    return Path(path)
+
+
+@contextmanager
+def atomic_dir(path: str | os.PathLike, force: bool = False) -> Iterator[Path]:
+    """Yield a temporary folder next to ``path``; on success it replaces ``path`` whole.
+
+    An existing ``path`` is refused unless ``force``; on any failure the temporary folder
+    is removed and ``path`` is left as it was.
+    """
+    path = Path(path)
+    if path.exists() and not force:
+        raise OutputExistsError(f"{path} already exists; pass force=True (--force) to overwrite it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
+    try:
+        yield tmp
         replace_dir(tmp, path)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return path
 
 
 def replace_dir(new: Path, target: Path) -> None:

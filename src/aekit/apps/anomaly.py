@@ -2,14 +2,12 @@
 files, and heat maps that show where an image was rebuilt badly."""
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from aekit.errors import DataError, OutputExistsError
-from aekit.persist import replace_dir
+from aekit.errors import DataError
+from aekit.persist import atomic_dir
 
 TRUE_WORDS = {"1", "true", "yes", "anomaly", "anomalous", "outlier", "-1"}
 FALSE_WORDS = {"0", "false", "no", "normal", "inlier"}
@@ -58,30 +56,17 @@ def read_labels(path: Path, n_samples: int) -> np.ndarray:
 
 def write_heatmaps(folder: Path, detector, X: np.ndarray, table, top: int, force: bool = False) -> int:
     """PNGs of the ``top`` most anomalous images: original | reconstruction | error map."""
-    folder = Path(folder)
-    if folder.exists() and not force:
-        raise OutputExistsError(f"{folder} already exists; pass --force to overwrite it")
     order = table.sort_values("rank").index.to_numpy()[:top]
     if len(order) == 0:
         return 0
     maps = detector.explain(X[order])  # (n, C, H, W), scaled units
     recon = detector.reconstruct(X[order])
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=_parent(folder)))
-    try:
+    with atomic_dir(folder, force) as tmp:
         for i, idx in enumerate(order):
             name = f"rank{i + 1:03d}_{_safe(table.id[idx])}.png"
             _heatmap_png(tmp / name, detector.scaler_.apply(X[idx]), detector.scaler_.apply(recon[i]),
                          maps[i], float(table.score[idx]))
-        replace_dir(tmp, folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return len(order)
-
-
-def _parent(folder: Path) -> Path:
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    return folder.parent
 
 
 def _safe(name: str) -> str:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import platform
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
@@ -19,7 +17,7 @@ import numpy as np
 
 from aekit.eval.baselines import mse, pca_codes
 from aekit.eval.downstream import few_label_accuracy
-from aekit.persist import replace_dir
+from aekit.persist import atomic_dir
 
 
 def run_demo(out_dir: str | Path = "runs/demo", latent_dim: int = 16, epochs: int = 12,
@@ -37,22 +35,12 @@ def run_demo(out_dir: str | Path = "runs/demo", latent_dim: int = 16, epochs: in
         train, test = _subsample(train, 3000, seed), _subsample(test, 1000, seed)
         epochs, max_time = 10, None
     log(f"Fashion-MNIST: {len(train)} training and {len(test)} test images of {train.X.shape[1:]}")
-    tmp = Path(tempfile.mkdtemp(prefix=".demo-", dir=_parent(out_dir)))
-    try:
+    with atomic_dir(out_dir, force=True) as tmp:  # the demo replaces its previous run
         results = _experiment(train, test, latent_dim, epochs, max_time, seed, quick, progress, tmp, log)
         _write_outputs(results, tmp)
-        replace_dir(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     log(summary_text(results))
     log(f"\nreport: {out_dir / 'report.html'}")
     return results
-
-
-def _parent(out_dir: Path) -> Path:
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    return out_dir.parent
 
 
 def _subsample(dataset, n: int, seed: int):

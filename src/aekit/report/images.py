@@ -1,14 +1,11 @@
 """Turning model outputs into image files."""
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from aekit.errors import OutputExistsError
-from aekit.persist import replace_dir
+from aekit.persist import atomic_dir
 
 
 def to_uint8(image: np.ndarray) -> np.ndarray:
@@ -21,17 +18,8 @@ def write_image_folder(path: Path, images: np.ndarray, ids: list[str], force: bo
     """One PNG per image, named after its id; the folder appears whole or not at all."""
     from PIL import Image
 
-    path = Path(path)
-    if path.exists() and not force:
-        raise OutputExistsError(f"{path} already exists; pass --force to overwrite it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
-    try:
+    with atomic_dir(path, force) as tmp:
         for image, name in zip(images, ids):
             target = tmp / Path(str(name)).with_suffix(".png")
             target.parent.mkdir(parents=True, exist_ok=True)
             Image.fromarray(to_uint8(image)).save(target)
-        replace_dir(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
