@@ -19,7 +19,7 @@ LIKELIHOOD_FLOOR = 1e-9
 class FactorizedDensity(nn.Module):
     """Per-channel CDF network 1 -> 3 -> 3 -> 3 -> 1 for ``channels`` latent channels."""
 
-    def __init__(self, channels: int, hidden: tuple[int, ...] = (3, 3, 3), init_scale: float = 10.0):
+    def __init__(self, channels: int, hidden: tuple[int, ...] = (3, 3, 3), init_scale: float = 2.0):
         super().__init__()
         sizes = (1, *hidden, 1)
         # Initialised so the starting density is wide (about init_scale) and centred at 0.

@@ -10,7 +10,7 @@ compression", ICLR 2017) on each side. One network serves every quality level: a
 per-channel gain vector scales the latents before rounding (coarser or finer quantisation
 steps; Cui et al., "Asymmetric gained deep image compression", CVPR 2021), and each level
 has its own density. Training minimises rate + lambda[q] * distortion with a random level
-per batch.
+per sample.
 """
 from __future__ import annotations
 
@@ -67,31 +67,38 @@ class CodecNet(nn.Module):
     def levels(self) -> int:
         return len(self.lambdas)
 
-    def gain(self, quality: int) -> torch.Tensor:
-        return self.log_gain[quality].exp().view(1, -1, 1, 1)
+    def gain(self, quality) -> torch.Tensor:
+        """(1 or B, M, 1, 1) gains for one level (int) or one level per sample (LongTensor)."""
+        return self.log_gain[quality].exp().view(-1, self.latent_channels, 1, 1)
 
-    def inverse_gain(self, quality: int) -> torch.Tensor:
-        return self.log_inverse_gain[quality].exp().view(1, -1, 1, 1)
+    def inverse_gain(self, quality) -> torch.Tensor:
+        return self.log_inverse_gain[quality].exp().view(-1, self.latent_channels, 1, 1)
 
     def quantise(self, x: torch.Tensor, quality: int) -> torch.Tensor:
         """Images in [0, 1] (B, 3, H, W), H and W multiples of STRIDE -> integer latents."""
         return torch.round(self.g_a(x) * self.gain(quality))
 
-    def reconstruct(self, y_hat: torch.Tensor, quality: int) -> torch.Tensor:
+    def reconstruct(self, y_hat: torch.Tensor, quality) -> torch.Tensor:
         return self.g_s(y_hat * self.inverse_gain(quality))
 
-    def forward(self, x: torch.Tensor, quality: int) -> dict:
+    def forward(self, x: torch.Tensor, quality: torch.Tensor) -> dict:
+        """Training pass; ``quality`` (B,) holds each sample's level, so every level learns each step."""
         y = self.g_a(x) * self.gain(quality)
         # Noise stands in for rounding in the rate term (a differentiable density);
         # the decoder sees truly rounded values (straight-through), as at inference.
         noisy = y + torch.empty_like(y).uniform_(-0.5, 0.5)
         y_hat = y + (torch.round(y) - y).detach()
-        likelihood = self.densities[quality].likelihood(noisy)
+        likelihood = torch.empty_like(y)
+        for level in quality.unique().tolist():
+            rows = quality == level
+            likelihood[rows] = self.densities[level].likelihood(noisy[rows])
         return {"x_hat": self.reconstruct(y_hat, quality), "likelihood": likelihood, "y": y}
 
-    def loss(self, x: torch.Tensor, out: dict, quality: int) -> dict:
-        pixels = x.shape[0] * x.shape[2] * x.shape[3]
-        bpp = -torch.log2(out["likelihood"]).sum() / pixels
-        mse = torch.mean((out["x_hat"] - x) ** 2)
-        loss = bpp + self.lambdas[quality] * 255 ** 2 * mse
+    def loss(self, x: torch.Tensor, out: dict, quality: torch.Tensor) -> dict:
+        """Mean over samples of bpp + lambda[level] * 255^2 * MSE."""
+        pixels = x.shape[2] * x.shape[3]
+        bpp = -torch.log2(out["likelihood"]).flatten(1).sum(1) / pixels  # (B,)
+        mse = torch.mean((out["x_hat"] - x) ** 2, dim=(1, 2, 3))  # (B,)
+        lambdas = torch.tensor(self.lambdas, device=x.device)[quality]
+        loss = torch.mean(bpp + lambdas * 255 ** 2 * mse)
         return {"loss": loss, "bpp": bpp.detach(), "mse": mse.detach()}
