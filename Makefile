@@ -5,7 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.aekit-installed
 
-.PHONY: demo test install data bench bench-reconstruction bench-anomaly bench-generative clean
+.PHONY: demo test install data bench bench-reconstruction bench-anomaly bench-generative bench-compression \
+	codec-weights clean
 
 demo: install data
 	$(VENV)/bin/aekit demo
@@ -14,7 +15,7 @@ test: install data
 	$(PY) -m pytest -n 2 -q
 
 # Benchmarks are long (see README); each writes benchmarks/results/NAME.json, then the README tables.
-bench: bench-reconstruction bench-anomaly bench-generative
+bench: bench-reconstruction bench-anomaly bench-generative bench-compression
 
 bench-reconstruction: install data
 	$(PY) benchmarks/reconstruction.py
@@ -28,6 +29,21 @@ bench-anomaly: install data
 bench-generative: install data
 	$(PY) benchmarks/generative.py
 	$(PY) benchmarks/tables.py
+
+bench-compression: install data
+	$(PY) -m pip install -q -e ".[bench]"
+	$(PY) benchmarks/compression.py
+	$(PY) benchmarks/tables.py
+
+# The codec's shipped weights (src/aekit/codec/weights/codec.safetensors): trains on the
+# photos in Debian's plasma-workspace-wallpapers (downloaded, not installed), resuming from
+# the last checkpoint in $(CODEC_RUN), then exports. CODEC_STEPS and CODEC_MINUTES bound a session.
+CODEC_RUN ?= benchmarks/work/codec-train
+CODEC_STEPS ?= 60000
+CODEC_MINUTES ?= 170
+codec-weights: install
+	$(PY) -m aekit.codec.train run $(CODEC_RUN) --steps $(CODEC_STEPS) --max-minutes $(CODEC_MINUTES)
+	$(PY) -m aekit.codec.train export $(CODEC_RUN) -o src/aekit/codec/weights/codec.safetensors
 
 install: $(STAMP)
 

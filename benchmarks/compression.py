@@ -29,7 +29,8 @@ PHOTOS = ("astronaut", "coffee", "chelsea", "rocket", "motorcycle", "retina", "i
           "hubble_deep_field", "china", "flower")
 JPEG_QUALITIES = (5, 10, 15, 20, 25, 30, 40, 50, 60, 70, 80, 90, 95)
 WEBP_QUALITIES = (0, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90)
-RATE_RANGE = (0.2, 0.8)  # the range the targets speak of, in bits per pixel
+RATE_RANGE = (0.2, 0.8)
+COMPARE_RATES = (0.25, 0.5, 0.75, 1.0)  # rates at which the README compares the curves  # the range the targets speak of, in bits per pixel
 TARGETS = {"bd_rate_vs_jpeg_max": -20.0, "psnr_gain_at_0.3_min": 1.5, "decode_768x512_max_s": 2.0}
 PUBLISHED = ("CompressAI's factorized-prior model (Ballé et al. 2018, trained far longer on GPUs) is about "
              "-45% BD-rate against JPEG on Kodak, as quoted in this project's issue from CompressAI's results; "
@@ -266,6 +267,8 @@ def summarise(entries: list[dict]) -> dict:
         "bd_rate_vs_webp_psnr": bd_rate(curves["aekit"], curves["webp"]),
         "bd_rate_webp_vs_jpeg_psnr": bd_rate(curves["webp"], curves["jpeg"]),
         "bd_rate_vs_jpeg_psnr_per_photo_median": float(np.median(per_photo)) if per_photo else None,
+        "at_rates": {m: {str(r): {k: quality_at(c, r, k) for k in ("psnr", "ms_ssim")} for r in COMPARE_RATES}
+                     for m, c in curves.items()},
         "psnr_at_0.3": {"aekit": gain[0], "jpeg": gain[1],
                         "gain": None if None in gain else gain[0] - gain[1]},
         "speed_median": speed,

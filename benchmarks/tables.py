@@ -292,8 +292,67 @@ def generative_table(results: dict) -> str:
     return "\n".join(lines + [footer()])
 
 
+def compression_table(results: dict) -> str:
+    s, m = results["summary"], results["machine"]
+    targets = results["targets"]
+
+    def num(value, spec=".2f", suffix="") -> str:
+        return "-" if value is None else f"{value:{spec}}{suffix}"
+
+    def verdict(ok: bool | None) -> str:
+        return "not measurable" if ok is None else ("met" if ok else "**missed**")
+
+    lines = ["| mean bits per pixel | " + " | ".join(f"{r} bpp" for r in s["at_rates"]["aekit"]) + " |",
+             "|---|" + "---:|" * len(s["at_rates"]["aekit"])]
+    for method in ("aekit", "jpeg", "webp"):
+        cells = [f"{num(v['psnr'])} dB / {num(v['ms_ssim'], '.4f')}" for v in s["at_rates"][method].values()]
+        lines.append(f"| {method} (PSNR / MS-SSIM) | " + " | ".join(cells) + " |")
+    bd, bd_range, gain = s["bd_rate_vs_jpeg_psnr"], s["bd_rate_vs_jpeg_psnr_0.2_0.8"], s["psnr_at_0.3"]["gain"]
+    decode = results["decode_768x512"]["decode_s"]
+    lines += ["", "| aekit quality | " + " | ".join(str(p["setting"]) for p in sorted(
+        s["curves"]["aekit"], key=lambda p: p["setting"])) + " |",
+              "|---|" + "---:|" * len(s["curves"]["aekit"])]
+    by_setting = sorted(s["curves"]["aekit"], key=lambda p: p["setting"])
+    lines += [f"| mean bpp | " + " | ".join(f"{p['bpp']:.3f}" for p in by_setting) + " |",
+              f"| mean PSNR (dB) | " + " | ".join(f"{p['psnr']:.2f}" for p in by_setting) + " |",
+              f"| mean MS-SSIM | " + " | ".join(f"{p['ms_ssim']:.4f}" for p in by_setting) + " |", ""]
+    speed = s["speed_median"]
+    lines += [
+        "| measure | value | target |", "|---|---:|---|",
+        f"| BD-rate vs JPEG, PSNR, JPEG rates 0.2-0.8 bpp | {num(bd_range, '+.1f', '%')} | "
+        f"≤ {targets['bd_rate_vs_jpeg_max']:.0f}%: {verdict(None if bd_range is None else bd_range <= targets['bd_rate_vs_jpeg_max'])} |",
+        f"| BD-rate vs JPEG, PSNR, whole overlap | {num(bd, '+.1f', '%')} | |",
+        f"| BD-rate vs JPEG, MS-SSIM | {num(s['bd_rate_vs_jpeg_ms_ssim'], '+.1f', '%')} | |",
+        f"| BD-rate vs WebP, PSNR | {num(s['bd_rate_vs_webp_psnr'], '+.1f', '%')} | |",
+        f"| (WebP vs JPEG, PSNR, for scale) | {num(s['bd_rate_webp_vs_jpeg_psnr'], '+.1f', '%')} | |",
+        f"| PSNR gain over JPEG at 0.3 bpp | {num(gain, '+.2f', ' dB')} | ≥ +{targets['psnr_gain_at_0.3_min']} dB: "
+        f"{verdict(None if gain is None else gain >= targets['psnr_gain_at_0.3_min'])} |",
+        f"| decode a 768x512 photo (quality 3) | {decode:.2f} s | < {targets['decode_768x512_max_s']:.0f} s: "
+        f"{verdict(decode < targets['decode_768x512_max_s'])} |",
+        "| encode / decode, s per megapixel (median) | " + "; ".join(
+            f"{k} {v['encode_s_per_mp']:.3f} / {v['decode_s_per_mp']:.3f}" for k, v in speed.items()) + " | |",
+    ]
+    fashion = results.get("fashion_mnist")
+    if fashion:
+        lines += ["", "| Fashion-MNIST (28x28, raw 784 bytes) | bytes per image | mean PSNR (dB) |",
+                  "|---|---:|---:|"]
+        for row in fashion["autoencoder"]:
+            jpeg = row["jpeg_bytes_at_equal_psnr"]
+            lines.append(f"| AE code of {row['code_size']} dims, 8 bits each | {row['bytes']} | {row['psnr']:.2f} |")
+            lines.append(f"| JPEG at the same PSNR | {num(jpeg, '.0f')} | {row['psnr']:.2f} |")
+        low = min(fashion["jpeg_curve"], key=lambda p: p["bytes"])
+        lines += [f"| JPEG at its lowest quality ({low['setting']}) | {low['bytes']:.0f} | {low['psnr']:.2f} |",
+                  f"| PNG (lossless) | {fashion['png_bytes']:.0f} | exact |"]
+    lines += ["", f"_Mean over {len(results['photos'])} held-out photos ({', '.join(results['photos'])}); codec weights "
+              f"from training step {results['weights_step']}; {m['cpus']} CPU core(s), torch {m['torch']} with "
+              f"{m['torch_threads']} thread(s), Pillow {m['pillow']}; {results['wall_seconds'] / 60:.0f} min in all"
+              f"{' (quick smoke run)' if results.get('quick') else ''}. Source: `benchmarks/results/compression.json`, "
+              "plot `benchmarks/results/compression.png`._"]
+    return "\n".join(lines)
+
+
 TABLES = {"demo": demo_table, "reconstruction": reconstruction_table, "anomaly": anomaly_table,
-          "generative": generative_table}
+          "generative": generative_table, "compression": compression_table}
 
 
 def render() -> dict[str, str]:
