@@ -8,15 +8,11 @@ evaluation photos (scikit-image, scikit-learn samples) come from this package.
 """
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from aekit.errors import DataError
+from aekit.data.debian import package_path
 
 PACKAGE = "plasma-workspace-wallpapers"
 PHOTO_WALLPAPERS = ("BytheWater", "ColdRipple", "ColorfulCups", "DarkestHour", "EveningGlow", "FallenLeaf",
@@ -25,29 +21,8 @@ SCALES = (1 / 2, 1 / 3, 1 / 4)
 
 
 def wallpaper_root() -> Path:
-    """Where the wallpapers are: installed system-wide, or extracted once into the cache."""
-    system = Path("/usr/share/wallpapers")
-    if all((system / name).is_dir() for name in PHOTO_WALLPAPERS):
-        return system
-    cache = Path(os.environ.get("AEKIT_CACHE", Path.home() / ".cache" / "aekit")) / PACKAGE
-    extracted = cache / "usr" / "share" / "wallpapers"
-    if not all((extracted / name).is_dir() for name in PHOTO_WALLPAPERS):
-        _download_and_extract(cache)
-    return extracted
-
-
-def _download_and_extract(cache: Path) -> None:
-    """``apt-get download`` the package (no root needed) and unpack it with dpkg-deb."""
-    if shutil.which("apt-get") is None or shutil.which("dpkg-deb") is None:
-        raise DataError(f"codec training photos need the Debian package {PACKAGE} "
-                        "(apt-get and dpkg-deb not found)")
-    cache.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=cache) as tmp:
-        fetched = subprocess.run(["apt-get", "download", PACKAGE], cwd=tmp, capture_output=True, text=True)
-        debs = list(Path(tmp).glob("*.deb"))
-        if fetched.returncode != 0 or not debs:
-            raise DataError(f"could not download {PACKAGE}: {fetched.stderr.strip().splitlines()[-1:]}")
-        subprocess.run(["dpkg-deb", "-x", str(debs[0]), str(cache)], check=True)
+    """The installed wallpapers, or those of the package unpacked into aekit's cache."""
+    return package_path(PACKAGE, "usr/share/wallpapers")
 
 
 def largest_image(folder: Path) -> Path:

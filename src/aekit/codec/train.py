@@ -3,8 +3,8 @@
     python -m aekit.codec.train run DIR [--steps N] [--max-minutes M]   # resumes from DIR/last.pt
     python -m aekit.codec.train export DIR -o src/aekit/codec/weights/codec.safetensors
 
-Each step draws a batch of patches and one quality level at random, so every level's gain
-and density keep training. A checkpoint (model, optimiser, step, random states) is written
+Each step draws a batch of patches and a random quality level per patch, so every level's
+gain and density keep training. The loop (aekit.train.steps) writes a full-state checkpoint
 atomically every few minutes; killing the run loses at most that much.
 """
 from __future__ import annotations
@@ -13,7 +13,6 @@ import argparse
 import csv
 import math
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -21,20 +20,19 @@ import torch
 
 from aekit.codec.model import CodecNet
 from aekit.codec.photos import load_training_photos, random_patches
-from aekit.train.checkpoint import load_checkpoint, save_checkpoint
+from aekit.train.steps import run_steps
 
-CHECKPOINT_EVERY_S = 300
 LOG_EVERY = 100
 DENSITY_LR_SCALE = 20.0
 
 
-def learning_rate(step: int, total: int, peak: float) -> float:
-    """Constant, then a cosine fall to 5% of the peak over the last 20% of the steps."""
+def learning_rate(step: int, total: int) -> float:
+    """Factor on the base rate: 1, then a cosine fall to 5% over the last 20% of the steps."""
     start = 0.8 * total
     if step < start:
-        return peak
+        return 1.0
     progress = min(1.0, (step - start) / (total - start))
-    return peak * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress)))
+    return 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress))
 
 
 def make_optimizer(model: CodecNet, lr: float) -> torch.optim.Optimizer:
@@ -42,8 +40,7 @@ def make_optimizer(model: CodecNet, lr: float) -> torch.optim.Optimizer:
     rest = [p for name, p in model.named_parameters() if not name.startswith("densities.")]
     # The densities chase a moving target (the latents) and need a faster step.
     # (With the transforms' step they would need far more steps than a CPU budget allows.)
-    return torch.optim.Adam([{"params": rest, "lr": lr, "scale": 1.0},
-                             {"params": density, "lr": DENSITY_LR_SCALE * lr, "scale": DENSITY_LR_SCALE}])
+    return torch.optim.Adam([{"params": rest, "lr": lr}, {"params": density, "lr": DENSITY_LR_SCALE * lr}])
 
 
 def run(out_dir: Path, steps: int, batch: int, patch: int, lr: float, seed: int, max_minutes: float | None,
@@ -52,48 +49,27 @@ def run(out_dir: Path, steps: int, batch: int, patch: int, lr: float, seed: int,
     optimizer = make_optimizer(model, lr)
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
-    step = 0
-    state = load_checkpoint(out_dir)
-    if state is not None:
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        step = state["step"]
-        rng.bit_generator.state = state["numpy_rng"]
-        torch.set_rng_state(state["torch_rng"])
-        print(f"resumed at step {step}", flush=True)
     photos = load_training_photos()
-    deadline = time.monotonic() + max_minutes * 60 if max_minutes else math.inf
-    last_save = time.monotonic()
     sums = np.zeros((model.levels, 3))  # per level: samples, sum of bpp, sum of mse
-    while step < steps and time.monotonic() < deadline:
-        for group in optimizer.param_groups:
-            group["lr"] = learning_rate(step, steps, lr) * group["scale"]
+
+    def step_fn(step: int) -> None:
         quality = torch.from_numpy(rng.integers(model.levels, size=batch))
         x = torch.from_numpy(random_patches(photos, batch, patch, rng))
-        out = model(x, quality)
-        parts = model.loss(x, out, quality)
+        parts = model.loss(x, model(x, quality), quality)
         optimizer.zero_grad(set_to_none=True)
         parts["loss"].backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
-        step += 1
         for i, level in enumerate(quality.tolist()):
             sums[level] += [1, parts["bpp"][i].item(), parts["mse"][i].item()]
-        if step % LOG_EVERY == 0:
-            write_log(out_dir, step, sums, model.lambdas, optimizer.param_groups[0]["lr"])
+        if (step + 1) % LOG_EVERY == 0:
+            write_log(out_dir, step + 1, sums, model.lambdas, optimizer.param_groups[0]["lr"])
             sums[:] = 0
-        if time.monotonic() - last_save > CHECKPOINT_EVERY_S:
-            save(out_dir, model, optimizer, step, rng)
-            last_save = time.monotonic()
-    save(out_dir, model, optimizer, step, rng)
-    print(f"stopped at step {step} of {steps}", flush=True)
 
-
-def save(out_dir: Path, model, optimizer, step: int, rng: np.random.Generator) -> None:
-    save_checkpoint({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
-                     "numpy_rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
-                     "config": {"channels": model.channels, "latent_channels": model.latent_channels,
-                                "lambdas": list(model.lambdas)}}, out_dir)
+    config = {"channels": channels, "latent_channels": latent_channels, "lambdas": list(model.lambdas)}
+    reached = run_steps(model, optimizer, step_fn, out_dir, steps, rng, config,
+                        lr_at=lambda step: learning_rate(step, steps), max_minutes=max_minutes)
+    print(f"stopped at step {reached} of {steps}", flush=True)
 
 
 def write_log(out_dir: Path, step: int, sums: np.ndarray, lambdas: tuple[float, ...], lr: float) -> None:
