@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from aekit.cli import anomaly_cmd, codec_cmd, datasets_cmd, demo_cmd, fit_cmd, generate_cmd, info_cmd, inference_cmd
+from aekit.cli import (anomaly_cmd, codec_cmd, datasets_cmd, demo_cmd, fit_cmd, generate_cmd, info_cmd,
+                       inference_cmd, text_cmd, voice_cmd)
 
-COMMAND_MODULES = (fit_cmd, inference_cmd, generate_cmd, anomaly_cmd, codec_cmd, info_cmd, datasets_cmd, demo_cmd)
+COMMAND_MODULES = (fit_cmd, inference_cmd, generate_cmd, anomaly_cmd, codec_cmd, info_cmd, datasets_cmd, demo_cmd,
+                   text_cmd, voice_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -39,6 +39,12 @@ def split_indices(n: int, val_fraction: float, seed: int) -> tuple[torch.Tensor,
     return order[n_val:], order[:n_val]
 
 
+def _as_samples(X) -> torch.Tensor:
+    if torch.is_tensor(X) and X.dtype == torch.int64:
+        return X
+    return torch.as_tensor(np.asarray(X, dtype=np.float32)) if not torch.is_tensor(X) else X.float()
+
+
 class Trainer:
     """Trains any model that follows the aekit model contract.
 
@@ -83,17 +89,23 @@ class Trainer:
         self.history: list[dict] = []
 
     # ----------------------------------------------------------------- public
-    def fit(self, model: nn.Module, X, resume: bool = False) -> list[dict]:
+    def fit(self, model: nn.Module, X, resume: bool = False, validation=None) -> list[dict]:
         """Train ``model`` on ``X`` (array or tensor of samples); returns the per-epoch history.
 
         With ``resume=True`` and a checkpoint in ``checkpoint_dir``, training continues
         from it and ends with the same weights as a run that was never interrupted.
+        ``validation`` replaces the seeded split by the caller's own held-out samples (text
+        blocks are split by document, which a split by sample cannot know). An int64 tensor
+        (token ids) stays integer; everything else becomes float32.
         """
         self.device = dist_utils.local_device(self.device_name)
         self.rank, self.world = dist_utils.setup(self.device)
         torch.manual_seed(self.seed + self.rank)  # per-rank noise; identical init comes from DDP's broadcast
-        X = torch.as_tensor(np.asarray(X, dtype=np.float32)) if not torch.is_tensor(X) else X.float()
-        train_x, val_x = self._split(X)
+        X = _as_samples(X)
+        if validation is None:
+            train_x, val_x = self._split(X)
+        else:  # an empty validation set means none (the training loss is watched instead)
+            train_x, val_x = X, (_as_samples(validation) if len(validation) else None)
         model.to(self.device)
         self.model = model
         self.net = self._wrap(model)

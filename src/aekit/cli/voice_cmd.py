@@ -1,0 +1,78 @@
+"""``aekit voice train DATA -o DIR`` and ``aekit voice convert DIR SOURCE [TARGET] -o out.wav``.
+
+Training checkpoints go to ``DIR.partial/`` every few minutes; ``--resume`` continues a
+killed run. When ``--max-minutes`` ends a run before ``--steps``, the model reached so far
+is saved to DIR and ``DIR.partial/`` is kept, so the same command with ``--resume``
+continues it.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+
+from aekit.cli.common import add_output_arguments
+from aekit.cli.fit_cmd import positive_int
+
+
+def register(sub) -> None:
+    p = sub.add_parser("voice", help="voice conversion: train on speech, convert voices",
+                       description="Voice conversion with disentangled content and speaker codes.")
+    voice = p.add_subparsers(dest="voice_command", metavar="COMMAND", required=True)
+    t = voice.add_parser("train", help="train on a multi-speaker corpus",
+                         description="Train on DATA: a folder with one sub-folder of WAV/FLAC/OGG files per "
+                                     "speaker, or a built-in corpus (espeak, tuxpaint).")
+    t.add_argument("data", metavar="DATA")
+    add_output_arguments(t, "model folder to write")
+    t.add_argument("--steps", type=positive_int, default=20000, help="optimisation steps (default: 20000)")
+    t.add_argument("--max-minutes", type=float, default=None, help="stop after this long (resume later)")
+    t.add_argument("--batch-size", type=positive_int, default=16)
+    t.add_argument("--lr", type=float, default=5e-4)
+    t.add_argument("--channels", type=positive_int, default=192, help="width of the convolutions")
+    t.add_argument("--content-dim", type=positive_int, default=16, help="content code channels (the bottleneck)")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--resume", action="store_true", help="continue from DIR.partial/")
+    t.set_defaults(run=run_train)
+    c = voice.add_parser("convert", help="say SOURCE's words in another voice",
+                         description="Convert SOURCE to the voice of TARGET (a recording, any speaker) "
+                                     "or of a trained speaker (--target-speaker).")
+    c.add_argument("model", metavar="DIR", type=Path)
+    c.add_argument("source", metavar="SOURCE", type=Path)
+    c.add_argument("target", metavar="TARGET", type=Path, nargs="?", default=None)
+    c.add_argument("--target-speaker", default=None, help="name of a speaker seen in training")
+    add_output_arguments(c, "WAV file to write")
+    c.set_defaults(run=run_convert)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from aekit.cli.common import check_output
+    from aekit.voice.converter import VoiceModel
+
+    check_output(args.output, args.force)
+    partial = args.output.with_name(args.output.name + ".partial")
+    if partial.exists() and not args.resume:
+        shutil.rmtree(partial)
+    vm = VoiceModel.train(args.data, partial, steps=args.steps, batch=args.batch_size, lr=args.lr, seed=args.seed,
+                          max_minutes=args.max_minutes, channels=args.channels, content_dim=args.content_dim)
+    vm.save(args.output, force=args.force)
+    done = vm.info["steps"]
+    if done >= args.steps:
+        shutil.rmtree(partial, ignore_errors=True)
+        print(f"saved voice model to {args.output}: {len(vm.speakers)} speakers, {done} steps")
+    else:
+        print(f"saved voice model to {args.output} after {done} of {args.steps} steps; "
+              f"run again with --resume --force to continue")
+    return 0
+
+
+def run_convert(args: argparse.Namespace) -> int:
+    from aekit.cli.common import check_output
+    from aekit.voice.audio import save_wav
+    from aekit.voice.converter import VoiceModel
+
+    check_output(args.output, args.force)
+    vm = VoiceModel.load(args.model)
+    wav = vm.convert(args.source, target=args.target, target_speaker=args.target_speaker)
+    save_wav(wav, args.output)  # written to a temporary file and renamed
+    print(f"{args.output}: {len(wav) / 16000:.2f} s")
+    return 0

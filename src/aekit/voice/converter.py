@@ -1,0 +1,132 @@
+"""The user-facing voice model: train, encode, convert, save, load.
+
+    vm = VoiceModel.train("espeak", "runs/voice.partial", steps=20000)
+    vm.save("models/voice")
+    vm = VoiceModel.load("models/voice")
+    content, speaker = vm.encode("me.wav")            # (frames, 16), (128,)
+    wav = vm.convert("source.wav", target="someone.wav")       # one-shot: any target voice
+    wav = vm.convert("source.wav", target_speaker="es03-en-us-f2")  # a speaker seen in training
+
+A model folder holds config.json, model.safetensors and speakers.json (each training
+speaker's mean speaker code, for ``target_speaker``).
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from aekit.errors import ConfigError, ModelFileError
+from aekit.voice.audio import SAMPLE_RATE, load_audio
+from aekit.voice.features import log_mel, to_waveform
+from aekit.voice.model import VoiceConverter
+
+CHUNK_FRAMES = 1000  # 16 s: long inputs go through the network in pieces of this length
+SPEAKERS_NAME = "speakers.json"
+MODEL_KIND = "voice-converter"
+
+
+class VoiceModel:
+    def __init__(self, net: VoiceConverter, speakers: dict[str, np.ndarray], info: dict | None = None):
+        self.net = net.eval()
+        self.speakers = speakers
+        self.info = info or {}
+
+    # --- training and persistence ---------------------------------------------------------
+
+    @classmethod
+    def train(cls, data, work_dir, **kwargs) -> "VoiceModel":
+        from aekit.voice.corpora import corpus_id, load_corpus
+        from aekit.voice.train import train
+
+        utterances = load_corpus(data) if isinstance(data, (str, os.PathLike)) else list(data)
+        net, names, mels, speaker_ids, steps = train(utterances, Path(work_dir), **kwargs)
+        vm = cls(net, {}, {"corpus": str(data) if isinstance(data, (str, os.PathLike)) else "utterances",
+                           "corpus_id": corpus_id(utterances), "steps": steps, "speakers": names})
+        vm.speakers = {name: vm._speaker_code([m for m, s in zip(mels, speaker_ids) if s == i])
+                       for i, name in enumerate(names)}
+        return vm
+
+    def save(self, path, force: bool = False) -> Path:
+        from aekit.persist import write_model_dir
+
+        config = {"kind": MODEL_KIND, "model": self.net.config, "sample_rate": SAMPLE_RATE, "info": self.info}
+        speakers = json.dumps({k: v.tolist() for k, v in self.speakers.items()})
+        return write_model_dir(path, config, self.net.state_dict(), force=force,
+                               extra_files={SPEAKERS_NAME: speakers.encode()})
+
+    @classmethod
+    def load(cls, path) -> "VoiceModel":
+        from aekit.persist import load_state_into, read_config, read_weights
+
+        path = Path(path)
+        config = read_config(path)
+        if config.get("kind") != MODEL_KIND:
+            raise ModelFileError(f"{path}: not a voice model (use `aekit voice train`)")
+        net = VoiceConverter(**config["model"])
+        load_state_into(net, read_weights(path), str(path))
+        try:
+            speakers = {k: np.asarray(v, np.float32) for k, v in json.loads((path / SPEAKERS_NAME).read_text()).items()}
+        except (OSError, ValueError) as exc:
+            raise ModelFileError(f"{path / SPEAKERS_NAME}: missing or unreadable ({exc.__class__.__name__})") from None
+        return cls(net, speakers, config.get("info"))
+
+    # --- use ----------------------------------------------------------------------------
+
+    def encode(self, audio) -> tuple[np.ndarray, np.ndarray]:
+        """Content code (frames, content_dim) and speaker code (speaker_dim,) of one recording."""
+        mel = self._mel(audio)
+        content = np.concatenate([self._content(piece) for piece in _pieces(mel)], axis=1)
+        return content.T, self._speaker_code([mel])
+
+    def convert(self, source, target=None, target_speaker: str | None = None, griffin_lim_iters: int = 48) -> np.ndarray:
+        """Say ``source``'s words in the voice of ``target`` (audio) or of a training speaker."""
+        speaker = self._target_code(target, target_speaker)
+        mel = self._mel(source)
+        pieces = []
+        with torch.no_grad():
+            for piece in _pieces(mel):
+                content = torch.from_numpy(self._content(piece))[None]
+                out = self.net.decoder(content, torch.from_numpy(speaker)[None])
+                pieces.append(self.net.denormalise(out[0]).numpy())
+        return to_waveform(np.concatenate(pieces, axis=1), n_iter=griffin_lim_iters)
+
+    def _target_code(self, target, target_speaker: str | None) -> np.ndarray:
+        if (target is None) == (target_speaker is None):
+            raise ConfigError("give exactly one of a target recording or --target-speaker")
+        if target_speaker is not None:
+            if target_speaker not in self.speakers:
+                known = ", ".join(sorted(self.speakers)[:10])
+                raise ConfigError(f"unknown target speaker {target_speaker!r}; trained speakers include: {known}")
+            return self.speakers[target_speaker]
+        return self._speaker_code([self._mel(target)])
+
+    def _mel(self, audio) -> np.ndarray:
+        if isinstance(audio, (str, os.PathLike)):
+            return log_mel(load_audio(audio))
+        from aekit.voice.audio import prepare
+
+        return log_mel(prepare(np.asarray(audio), SAMPLE_RATE))
+
+    def _content(self, mel: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            x = self.net.normalise(torch.from_numpy(mel))[None]
+            return self.net.content_encoder(x)[0].numpy()
+
+    def _speaker_code(self, mels: list[np.ndarray]) -> np.ndarray:
+        """Mean speaker code over all pieces of all ``mels``, weighted by length."""
+        codes, weights = [], []
+        with torch.no_grad():
+            for mel in mels:
+                for piece in _pieces(mel):
+                    x = self.net.normalise(torch.from_numpy(piece))[None]
+                    codes.append(self.net.speaker_encoder(x)[0].numpy())
+                    weights.append(piece.shape[1])
+        return np.average(np.stack(codes), axis=0, weights=weights).astype(np.float32)
+
+
+def _pieces(mel: np.ndarray) -> list[np.ndarray]:
+    return [mel[:, i:i + CHUNK_FRAMES] for i in range(0, mel.shape[1], CHUNK_FRAMES)]

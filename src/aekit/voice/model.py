@@ -1,0 +1,118 @@
+"""Voice conversion by disentangled codes (AdaIN-VC: Chou, Yeh & Lee, Interspeech 2019).
+
+    source mel (B, 80, T) --content encoder (instance norm, narrow)--> content (B, 16, T)
+    reference mel (B, 80, T') --speaker encoder--> mean over time --> speaker (B, 128)
+    content + speaker --decoder (AdaIN: scale and shift from the speaker code)--> mel (B, 80, T)
+
+Instance normalisation without learned affine parameters removes each channel's mean and
+spread over time — global properties of the voice — so the content code keeps what
+changes within an utterance: what is said. The narrow content code (16 channels), read as
+the mean of a unit-variance Gaussian (noise added in training, a KL penalty on the mean, as
+in AdaIN-VC), squeezes out the rest.
+The decoder gets the voice back only through AdaIN. During training the speaker code comes
+from a *different* utterance of the same speaker, so it cannot carry the words. To convert,
+combine one utterance's content with another speaker's code.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+
+def _conv(cin: int, cout: int, kernel: int) -> nn.Conv1d:
+    return nn.Conv1d(cin, cout, kernel, padding=kernel // 2)
+
+
+class AdaIN(nn.Module):
+    """Normalise each channel over time, then scale and shift it from a conditioning vector."""
+
+    def __init__(self, channels: int, cond_dim: int):
+        super().__init__()
+        self.affine = nn.Linear(cond_dim, 2 * channels)
+
+    def forward(self, x: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
+        scale, shift = self.affine(cond).unsqueeze(-1).chunk(2, dim=1)  # (B, C, 1) each
+        return F.instance_norm(x) * (1 + scale) + shift
+
+
+class ContentEncoder(nn.Module):
+    def __init__(self, n_mels: int, channels: int, content_dim: int, blocks: int, kernel: int):
+        super().__init__()
+        self.inp = _conv(n_mels, channels, kernel)
+        self.blocks = nn.ModuleList(_conv(channels, channels, kernel) for _ in range(blocks))
+        self.out = _conv(channels, content_dim, 1)
+
+    def forward(self, mel: torch.Tensor) -> torch.Tensor:
+        h = F.relu(F.instance_norm(self.inp(mel)))
+        for conv in self.blocks:
+            h = h + F.relu(F.instance_norm(conv(h)))
+        return self.out(h)  # (B, content_dim, T): the mean of a unit-variance Gaussian code
+
+
+class SpeakerEncoder(nn.Module):
+    def __init__(self, n_mels: int, channels: int, speaker_dim: int, blocks: int, kernel: int):
+        super().__init__()
+        self.inp = _conv(n_mels, channels, kernel)
+        self.blocks = nn.ModuleList(_conv(channels, channels, kernel) for _ in range(blocks))
+        self.out = nn.Linear(channels, speaker_dim)
+
+    def forward(self, mel: torch.Tensor) -> torch.Tensor:
+        h = F.relu(self.inp(mel))
+        for conv in self.blocks:
+            h = h + F.relu(conv(h))
+        return self.out(h.mean(dim=2))  # (B, speaker_dim): pooled over time
+
+
+class Decoder(nn.Module):
+    def __init__(self, n_mels: int, channels: int, content_dim: int, speaker_dim: int, blocks: int, kernel: int):
+        super().__init__()
+        self.inp = _conv(content_dim, channels, kernel)
+        self.blocks = nn.ModuleList(_conv(channels, channels, kernel) for _ in range(blocks))
+        self.norms = nn.ModuleList(AdaIN(channels, speaker_dim) for _ in range(blocks))
+        self.out = _conv(channels, n_mels, 1)
+
+    def forward(self, content: torch.Tensor, speaker: torch.Tensor) -> torch.Tensor:
+        h = F.relu(self.inp(content))
+        for conv, norm in zip(self.blocks, self.norms):
+            h = h + F.relu(norm(conv(h), speaker))
+        return self.out(h)  # (B, n_mels, T)
+
+
+class VoiceConverter(nn.Module):
+    """Content + speaker auto-encoder over normalised log-mel frames."""
+
+    def __init__(self, n_mels: int = 80, channels: int = 192, content_dim: int = 16, speaker_dim: int = 128,
+                 blocks: int = 4, kernel: int = 5, kl_weight: float = 0.01):
+        super().__init__()
+        self.config = {"n_mels": n_mels, "channels": channels, "content_dim": content_dim,
+                       "speaker_dim": speaker_dim, "blocks": blocks, "kernel": kernel, "kl_weight": kl_weight}
+        self.kl_weight = kl_weight
+        self.content_encoder = ContentEncoder(n_mels, channels, content_dim, blocks, kernel)
+        self.speaker_encoder = SpeakerEncoder(n_mels, channels, speaker_dim, blocks, kernel)
+        self.decoder = Decoder(n_mels, channels, content_dim, speaker_dim, blocks, kernel)
+        # Per-band statistics of the training log-mels, set before training, saved with the weights.
+        self.register_buffer("mel_mean", torch.zeros(n_mels))
+        self.register_buffer("mel_std", torch.ones(n_mels))
+
+    def normalise(self, log_mel: torch.Tensor) -> torch.Tensor:
+        return (log_mel - self.mel_mean[:, None]) / self.mel_std[:, None]
+
+    def denormalise(self, mel: torch.Tensor) -> torch.Tensor:
+        return mel * self.mel_std[:, None] + self.mel_mean[:, None]
+
+    def encode(self, mel: torch.Tensor, reference: torch.Tensor) -> dict:
+        return {"content": self.content_encoder(mel), "speaker": self.speaker_encoder(reference)}
+
+    def forward(self, mel: torch.Tensor, reference: torch.Tensor) -> dict:
+        """Normalised mels (B, n_mels, T) and (B, n_mels, T') of the same speaker."""
+        codes = self.encode(mel, reference)
+        content = codes["content"]
+        if self.training:
+            content = content + torch.randn_like(content)
+        return {"x_hat": self.decoder(content, codes["speaker"]), **codes}
+
+    def loss(self, mel: torch.Tensor, out: dict) -> dict:
+        recon = F.l1_loss(out["x_hat"], mel)
+        kl = out["content"].pow(2).mean()
+        return {"loss": recon + self.kl_weight * kl, "recon": recon.detach(), "kl": kl.detach()}

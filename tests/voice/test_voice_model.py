@@ -1,0 +1,78 @@
+import numpy as np
+import pytest
+import torch
+
+from aekit.errors import ConfigError, DataError, ModelFileError
+from aekit.voice.converter import VoiceModel
+from aekit.voice.corpora import folder_corpus
+from aekit.voice.model import VoiceConverter
+
+from conftest import TINY
+
+
+def test_forward_shapes_and_backward():
+    net = VoiceConverter(channels=16, blocks=1, content_dim=4, speaker_dim=8)
+    mel, ref = torch.randn(2, 80, 50), torch.randn(2, 80, 70)
+    out = net(mel, ref)
+    assert out["x_hat"].shape == mel.shape and out["content"].shape == (2, 4, 50) and out["speaker"].shape == (2, 8)
+    net.loss(mel, out)["loss"].backward()
+    assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in net.parameters())
+
+
+def test_speaker_code_ignores_the_reference_length_and_content_ignores_reference():
+    net = VoiceConverter(channels=16, blocks=1, content_dim=4, speaker_dim=8).eval()
+    mel = torch.randn(1, 80, 40)
+    a = net.encode(mel, torch.randn(1, 80, 30))["content"]
+    b = net.encode(mel, torch.randn(1, 80, 90))["content"]
+    assert torch.equal(a, b)  # the content path never sees the reference
+
+
+@pytest.fixture(scope="module")
+def trained(speech_folder, tmp_path_factory):
+    return VoiceModel.train(speech_folder, tmp_path_factory.mktemp("work"), **TINY)
+
+
+def test_train_encode_convert(trained, speech_folder):
+    assert set(trained.speakers) == {"low", "high", "mid"} and trained.info["steps"] == TINY["steps"]
+    content, speaker = trained.encode(speech_folder / "low" / "0.wav")
+    assert content.shape[1] == 4 and speaker.shape == (8,)
+    one_shot = trained.convert(speech_folder / "low" / "0.wav", target=speech_folder / "high" / "1.wav")
+    named = trained.convert(speech_folder / "low" / "0.wav", target_speaker="high")
+    for wav in (one_shot, named):
+        assert wav.ndim == 1 and np.isfinite(wav).all() and abs(len(wav) - len(content) * 256) < 1024
+
+
+def test_save_load_round_trip(trained, tmp_path, speech_folder):
+    trained.save(tmp_path / "vm")
+    back = VoiceModel.load(tmp_path / "vm")
+    source = speech_folder / "mid" / "2.wav"
+    assert np.array_equal(back.encode(source)[0], trained.encode(source)[0])
+    assert np.allclose(back.speakers["low"], trained.speakers["low"])
+
+
+def test_bad_targets(trained, speech_folder):
+    source = speech_folder / "mid" / "2.wav"
+    with pytest.raises(ConfigError, match="unknown target speaker"):
+        trained.convert(source, target_speaker="nobody")
+    with pytest.raises(ConfigError, match="exactly one"):
+        trained.convert(source)
+    with pytest.raises(DataError, match="missing.wav"):
+        trained.convert(speech_folder / "missing.wav", target_speaker="low")
+
+
+def test_not_a_voice_model(tmp_path):
+    import aekit
+
+    aekit.AutoEncoder(latent_dim=2, epochs=1).fit(np.random.rand(20, 4).astype(np.float32)).save(tmp_path / "ae")
+    with pytest.raises(ModelFileError, match="not a voice model"):
+        VoiceModel.load(tmp_path / "ae")
+
+
+def test_folder_corpus_rules(tmp_path, speech_folder):
+    assert len(folder_corpus(speech_folder)) == 9
+    (tmp_path / "only").mkdir()
+    (tmp_path / "only" / "a.wav").write_bytes((speech_folder / "low" / "0.wav").read_bytes())
+    with pytest.raises(DataError, match="only one speaker"):
+        folder_corpus(tmp_path)
+    with pytest.raises(DataError, match="no audio files"):
+        folder_corpus(tmp_path / "only")
