@@ -1,9 +1,14 @@
-"""``aekit text ...``: tokenizers, pretraining (mlm, gpt, bart), generation and embeddings.
+"""``aekit text ...``: tokenizers, pretraining (mlm, gpt, bart), generation, embeddings,
+fine-tuning on four kinds of task, contextual similarity and in-context learning.
 
 CORPUS is a built-in corpus name (``aekit text corpora``) or a path: a ``.txt`` file (one
 document per blank-line-separated block, or per line when it has no blank line) or a
 folder of ``.txt`` files (one document each). ``pretrain`` checkpoints every epoch into
-``DIR.partial/``; ``--resume`` continues a killed run from there.
+``DIR.partial/``; ``--resume`` continues a killed run from there; ``finetune`` likewise.
+
+DATA (``finetune``, ``eval``, ``fewshot``) is a built-in labelled dataset
+(``aekit.text.tasks``: reviews-sentiment, spam, pd-pos, reuters-pair, reuters-cloze) or a
+``.csv`` / ``.tsv`` file of ``text,label`` (cls) or ``text_a,text_b,label`` (pair) rows.
 """
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from aekit.cli.common import add_output_arguments, check_output, write_file_atom
 
 
 def register(sub) -> None:
-    p = sub.add_parser("text", help="self-supervised text models: tokenizer, pretrain, generate, embed",
+    p = sub.add_parser("text", help="self-supervised text models: tokenizer, pretrain, finetune, generate, embed",
                        description="Tokenizers and masked / next-token / denoising text models.")
     text_sub = p.add_subparsers(dest="text_command", metavar="TEXT_COMMAND", required=True)
     _register_corpora(text_sub)
@@ -23,6 +28,10 @@ def register(sub) -> None:
     _register_pretrain(text_sub)
     _register_generate(text_sub)
     _register_embed(text_sub)
+    _register_finetune(text_sub)
+    _register_eval(text_sub)
+    _register_similarity(text_sub)
+    _register_fewshot(text_sub)
 
 
 def _add_corpus_arguments(p: argparse.ArgumentParser) -> None:
@@ -106,6 +115,69 @@ def _register_embed(sub) -> None:
     p.add_argument("-o", "--output", type=Path, default=None, help=".npy or .csv (default: print)")
     p.add_argument("--force", action="store_true")
     p.set_defaults(run=run_embed)
+
+
+def _add_training_arguments(p: argparse.ArgumentParser, epochs: int, lr: float) -> None:
+    p.add_argument("--epochs", type=int, default=epochs)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--lr", type=float, default=lr)
+    p.add_argument("--patience", type=int, default=3)
+    p.add_argument("--max-time", type=float, default=None, help="stop after about this many seconds")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    p.add_argument("--resume", action="store_true", help="continue from DIR.partial/ if a killed run left one")
+
+
+def _register_finetune(sub) -> None:
+    p = sub.add_parser("finetune", help="fine-tune a pretrained mlm encoder on a labelled task",
+                       description="Fine-tune the mlm model in DIR on DATA (train split; early stopping on the "
+                                   "validation split), report the test split and save to -o DIR2.")
+    p.add_argument("model", metavar="DIR", type=Path)
+    p.add_argument("data", metavar="DATA", help="built-in dataset name or a .csv/.tsv file")
+    p.add_argument("--task", required=True, help="cls, tag, pair or qa")
+    p.add_argument("--labels", type=int, default=None, metavar="N",
+                   help="train on the first N examples of a seeded shuffle (default: all)")
+    p.add_argument("--scratch", action="store_true", help="same network and tokenizer, new random weights")
+    p.add_argument("--max-docs", type=int, default=None, help="read at most this many corpus documents")
+    _add_training_arguments(p, epochs=10, lr=3e-4)
+    add_output_arguments(p, "folder for the fine-tuned model")
+    p.set_defaults(run=run_finetune)
+
+
+def _register_eval(sub) -> None:
+    p = sub.add_parser("eval", help="metrics of a fine-tuned model on labelled data")
+    p.add_argument("model", metavar="DIR", type=Path)
+    p.add_argument("data", metavar="DATA", help="built-in dataset name or a .csv/.tsv file")
+    p.add_argument("--split", default="test", help="test (default), validation, train or all")
+    p.add_argument("--max-docs", type=int, default=None, help="read at most this many corpus documents")
+    p.set_defaults(run=run_eval)
+
+
+def _register_similarity(sub) -> None:
+    p = sub.add_parser("similarity", help="cosine similarity of one word's vectors across contexts",
+                       description="Print the cosine-similarity matrix of WORD's contextual vectors in each TEXT; "
+                                   "-o writes it as a heat map PNG.")
+    p.add_argument("model", metavar="DIR", type=Path)
+    p.add_argument("word", metavar="WORD")
+    p.add_argument("texts", metavar="TEXT", nargs="+")
+    p.add_argument("--layer", type=int, default=None, help="use the first K layers (default: all)")
+    p.add_argument("-o", "--output", type=Path, default=None, help="heat map .png")
+    p.add_argument("--force", action="store_true")
+    p.set_defaults(run=run_similarity)
+
+
+def _register_fewshot(sub) -> None:
+    p = sub.add_parser("fewshot", help="in-context classification by a gpt model (no training)",
+                       description="Score each label after K labelled examples in the prompt; print the "
+                                   "accuracy on DATA's test split next to chance.")
+    p.add_argument("model", metavar="DIR", type=Path)
+    p.add_argument("data", metavar="DATA", help="a cls dataset: built-in name or a .csv/.tsv file")
+    p.add_argument("--shots", type=int, default=4)
+    p.add_argument("--separator", default=" =>", help="between a text and its label (default ' =>')")
+    p.add_argument("--max-examples", type=int, default=200, help="test texts to score (seeded choice)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--max-docs", type=int, default=None, help="read at most this many corpus documents")
+    p.set_defaults(run=run_fewshot)
 
 
 # ---------------------------------------------------------------------- runs
@@ -205,4 +277,79 @@ def run_embed(args: argparse.Namespace) -> int:
     else:
         write_file_atomically(args.output, lambda tmp: np.savetxt(tmp, vectors, delimiter=",", fmt="%.6g"),
                               args.force)
+    return 0
+
+
+def _print_metrics(metrics: dict) -> None:
+    for name, value in metrics.items():
+        print(f"{name:16s} {value:.4f}" if isinstance(value, float) else f"{name:16s} {value}")
+
+
+def run_finetune(args: argparse.Namespace) -> int:
+    from aekit.text.finetune import finetune, load_encoder
+    from aekit.text.tasks import check_task, load_task_data
+
+    check_output(args.output, args.force)
+    check_task(args.task)
+    load_encoder(args.model)  # a wrong model folder fails before the data is read
+    data = load_task_data(args.data, args.task, max_documents=args.max_docs)
+    trainer_args = dict(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, patience=args.patience,
+                        max_time=args.max_time, seed=args.seed, device=args.device, progress="auto")
+    _, history, metrics = finetune(args.model, data, args.output, n_labels=args.labels, scratch=args.scratch,
+                                   trainer_args=trainer_args, resume=args.resume, force=args.force)
+    start = "from scratch" if args.scratch else f"from {args.model}"
+    print(f"saved {args.task} model ({start}) to {args.output}: {len(history)} epochs; test split:")
+    _print_metrics(metrics)
+    return 0
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from aekit.errors import DataError
+    from aekit.text.finetune import load_finetuned
+    from aekit.text.task_eval import evaluate
+    from aekit.text.tasks import load_task_data
+
+    model, tokenizer, config = load_finetuned(args.model)
+    data = load_task_data(args.data, model.task, max_documents=args.max_docs)
+    examples = data.split(args.split)
+    if not examples:
+        raise DataError(f"{data.name}: the {args.split} split is empty (--split all evaluates every row)")
+    _print_metrics(evaluate(model, tokenizer, examples, config["labels"]))
+    return 0
+
+
+def run_similarity(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from aekit.errors import ConfigError
+    from aekit.text.saving import load_text_model
+    from aekit.text.similarity import cosine_matrix, save_heatmap, word_vectors
+
+    if args.output is not None:
+        check_output(args.output, args.force)
+        if args.output.suffix.lower() != ".png":
+            raise ConfigError(f"{args.output}: the heat map is written as .png")
+    model, tokenizer, _ = load_text_model(args.model)
+    matrix = cosine_matrix(word_vectors(model, tokenizer, args.word, args.texts, layer=args.layer))
+    np.savetxt(sys.stdout, matrix, delimiter=",", fmt="%.4f")
+    if args.output is not None:
+        write_file_atomically(args.output, lambda tmp: save_heatmap(matrix, args.texts, tmp,
+                                                                   f"'{args.word}' across contexts"), args.force)
+    return 0
+
+
+def run_fewshot(args: argparse.Namespace) -> int:
+    from aekit.errors import ConfigError
+    from aekit.text.fewshot import fewshot_accuracy
+    from aekit.text.saving import load_text_model
+    from aekit.text.tasks import load_task_data
+
+    model, tokenizer, _ = load_text_model(args.model)
+    if model.registry_name != "gpt":  # before the data is read
+        raise ConfigError(f"{args.model}: in-context learning needs a gpt model; this is a {model.registry_name} model")
+    data = load_task_data(args.data, "cls", max_documents=args.max_docs)
+    metrics = fewshot_accuracy(model, tokenizer, data.split("train"), data.split("test"), data.labels,
+                               shots=args.shots, separator=args.separator, max_examples=args.max_examples,
+                               seed=args.seed)
+    _print_metrics(metrics)
     return 0

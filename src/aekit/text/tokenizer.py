@@ -131,6 +131,11 @@ class TextTokenizer:
     def encode_batch(self, texts: list[str]) -> list[list[int]]:
         return [e.ids for e in self.backend.encode_batch(list(texts), add_special_tokens=False)]
 
+    def encode_with_offsets(self, texts: list[str]) -> list[tuple[list[int], list[tuple[int, int]]]]:
+        """(ids, character span of each token in its text) for each text; fine-tuning
+        uses the spans to line tokens up with words, answers and labelled characters."""
+        return [(e.ids, list(e.offsets)) for e in self.backend.encode_batch(list(texts), add_special_tokens=False)]
+
     def decode(self, ids: Iterable[int], skip_special: bool = True) -> str:
         return self.backend.decode([int(i) for i in ids], skip_special_tokens=skip_special)
 
