@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.aekit-installed
 
 .PHONY: demo test install data bench bench-reconstruction bench-anomaly bench-generative bench-compression \
-	codec-weights clean
+	bench-voice voice-data codec-weights clean
 
 demo: install data
 	$(VENV)/bin/aekit demo
@@ -34,6 +34,18 @@ bench-compression: install data
 	$(PY) -m pip install -q -e ".[bench]"
 	$(PY) benchmarks/compression.py
 	$(PY) benchmarks/tables.py
+
+# Voice conversion: espeak-ng speaks the built-in synthetic corpus; the judges (Resemblyzer,
+# pocketsphinx) are benchmark-only. webrtcvad (via Resemblyzer) still imports pkg_resources.
+bench-voice: install voice-data
+	$(PY) -m pip install -q -e ".[bench]"
+	$(PY) benchmarks/voice.py
+	$(PY) benchmarks/tables.py
+
+voice-data:
+	@command -v espeak-ng >/dev/null || { [ "$$(id -u)" = 0 ] && (apt-get install -y -qq espeak-ng >/dev/null 2>&1 || \
+		(apt-get update -qq && apt-get install -y -qq espeak-ng)); } || \
+		echo "aekit: install espeak-ng (sudo apt-get install espeak-ng) for the built-in speech corpus"
 
 # The codec's shipped weights (src/aekit/codec/weights/codec.safetensors): trains on the
 # photos in Debian's plasma-workspace-wallpapers (downloaded, not installed), resuming from

@@ -1,0 +1,266 @@
+"""Voice-conversion benchmark on held-out espeak-ng speakers, all measures in one run.
+
+    python benchmarks/voice.py [--model DIR | --steps N --max-minutes M] [--pairs 40] [--quick]
+
+One-shot conversions between speakers never seen in training (source utterance of A, a
+different utterance of B as the only example of the target voice), scored with tools that
+are not ours:
+* speaker: Resemblyzer's shipped GE2E encoder — is the converted audio closer to the target
+  recording than to the source? — and a speaker-ID classifier (logistic regression on
+  log-mel statistics) trained on other real utterances of the same speakers;
+* content: word error rate of pocketsphinx (offline ASR) on the converted audio, next to
+  its WER on the source passed through the same vocoder (Griffin-Lim), and on the source;
+* against ground truth: espeak-ng says the source sentence in the target voice, so the
+  mel-cepstral distortion of the conversion to that parallel truth can be compared with
+  the distortion of the unconverted source;
+* disentanglement: speaker-ID accuracy from time-averaged content codes vs speaker codes.
+Writes benchmarks/results/voice.json and example WAVs in benchmarks/results/voice/.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import machine, save  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results" / "voice.json"
+EXAMPLES = HERE / "results" / "voice"
+WORK = HERE / "work" / "voice"
+TARGETS = {"judged_target_min": 0.90, "wer_increase_max_points": 15.0, "mcd_reduction_min": 0.20}
+N_CEPSTRA = 24
+
+
+# --- measures --------------------------------------------------------------------------------
+
+def words(text: str) -> list[str]:
+    return re.sub(r"[^a-z' ]", " ", text.lower()).split()
+
+
+def word_error_rate(reference: str, hypothesis: str) -> float:
+    """Word-level Levenshtein distance / number of reference words."""
+    ref, hyp = words(reference), words(hypothesis)
+    row = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        prev, row[0] = row[0], i
+        for j, h in enumerate(hyp, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
+    return row[-1] / max(1, len(ref))
+
+
+def mel_cepstrum(wav: np.ndarray) -> np.ndarray:
+    """(N_CEPSTRA, frames): DCT of the 80-band natural-log mel magnitudes, c0 dropped."""
+    from scipy.fft import dct
+
+    from aekit.voice.features import log_mel
+
+    return dct(log_mel(wav), type=2, norm="ortho", axis=0)[1:N_CEPSTRA + 1]
+
+
+def mel_cepstral_distortion(a: np.ndarray, b: np.ndarray) -> float:
+    """MCD in dB between two waveforms after DTW alignment of their cepstra."""
+    import librosa
+
+    ca, cb = mel_cepstrum(a), mel_cepstrum(b)
+    _, path = librosa.sequence.dtw(X=ca, Y=cb, metric="euclidean")
+    diff = ca[:, path[:, 0]] - cb[:, path[:, 1]]
+    return float(np.mean(10 / np.log(10) * np.sqrt(2 * np.sum(diff ** 2, axis=0))))
+
+
+class Judges:
+    """The measuring tools that are not ours: Resemblyzer and pocketsphinx."""
+
+    def __init__(self):
+        from pocketsphinx import Decoder
+        from resemblyzer import VoiceEncoder
+
+        self.encoder = VoiceEncoder("cpu", verbose=False)
+        self.decoder = Decoder(samprate=16000)
+
+    def embed(self, wav: np.ndarray) -> np.ndarray:
+        from resemblyzer import preprocess_wav
+
+        return self.encoder.embed_utterance(preprocess_wav(wav, source_sr=16000))
+
+    def transcribe(self, wav: np.ndarray) -> str:
+        pcm = (np.clip(wav, -1, 1) * 32767).astype(np.int16).tobytes()
+        self.decoder.start_utt()
+        self.decoder.process_raw(pcm, full_utt=True)
+        self.decoder.end_utt()
+        hyp = self.decoder.hyp()
+        return hyp.hypstr if hyp is not None else ""
+
+
+def level_features(wav: np.ndarray) -> np.ndarray:
+    """Utterance-level log-mel statistics (mean and std per band) for the speaker-ID classifier."""
+    from aekit.voice.features import log_mel
+
+    mel = log_mel(wav)
+    return np.concatenate([mel.mean(axis=1), mel.std(axis=1)])
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+def get_model(args):
+    from aekit.voice.converter import VoiceModel
+
+    if args.model:
+        return VoiceModel.load(args.model)
+    vm = VoiceModel.train("espeak", WORK / "train", steps=args.steps, max_minutes=args.max_minutes, seed=args.seed)
+    vm.save(WORK / "model", force=True)
+    return vm
+
+
+def choose_pairs(held_out, count: int, rng: np.random.Generator) -> list[tuple]:
+    """(source, target reference) utterances of two different held-out speakers."""
+    by_speaker: dict[str, list] = {}
+    for u in held_out:
+        by_speaker.setdefault(u.speaker, []).append(u)
+    names = sorted(by_speaker)
+    pairs = []
+    for _ in range(count):
+        a, b = rng.choice(len(names), size=2, replace=False)
+        source = by_speaker[names[a]][rng.integers(len(by_speaker[names[a]]))]
+        target = by_speaker[names[b]][rng.integers(len(by_speaker[names[b]]))]
+        pairs.append((source, target))
+    return pairs
+
+
+def convert_pairs(vm, pairs, judges: Judges, speakers: dict, examples: int) -> list[dict]:
+    from aekit.voice.audio import load_audio, save_wav
+    from aekit.voice.corpora import synthesize
+    from aekit.voice.features import log_mel, to_waveform
+
+    rows = []
+    WORK.mkdir(parents=True, exist_ok=True)
+    for i, (source, target) in enumerate(pairs):
+        src, ref = load_audio(source.path), load_audio(target.path)
+        start = time.perf_counter()
+        converted = vm.convert(source.path, target=target.path)
+        convert_s = time.perf_counter() - start
+        resynth = to_waveform(log_mel(src))
+        truth_path = WORK / "truth.wav"
+        synthesize(speakers[target.speaker], source.text, truth_path)
+        truth = load_audio(truth_path)
+        e_conv, e_ref, e_src, e_truth = (judges.embed(w) for w in (converted, ref, src, truth))
+        row = {"source": f"{source.speaker}/{source.path.name}", "target": f"{target.speaker}/{target.path.name}",
+               "text": source.text, "convert_s": convert_s, "seconds": len(src) / 16000,
+               "cos_to_target": float(e_conv @ e_ref), "cos_to_source": float(e_conv @ e_src),
+               "cos_truth_to_target": float(e_truth @ e_ref), "cos_source_to_target": float(e_src @ e_ref),
+               "wer_converted": word_error_rate(source.text, judges.transcribe(converted)),
+               "wer_resynth": word_error_rate(source.text, judges.transcribe(resynth)),
+               "wer_source": word_error_rate(source.text, judges.transcribe(src)),
+               "mcd_converted": mel_cepstral_distortion(converted, truth),
+               "mcd_source": mel_cepstral_distortion(src, truth),
+               "mcd_resynth": mel_cepstral_distortion(resynth, truth),
+               "converted_features": level_features(converted).tolist()}
+        rows.append(row)
+        if i < examples:
+            for name, wav in (("source", src), ("target", ref), ("converted", converted), ("truth", truth)):
+                save_wav(wav, EXAMPLES / f"pair{i}-{name}.wav")
+        print(f"pair {i}: cos target {row['cos_to_target']:.3f} / source {row['cos_to_source']:.3f}, "
+              f"WER {row['wer_converted']:.2f} (resynth {row['wer_resynth']:.2f}), "
+              f"MCD {row['mcd_converted']:.2f} (source {row['mcd_source']:.2f})", flush=True)
+    return rows
+
+
+def speaker_id_of_conversions(held_out, pairs, rows) -> dict:
+    """Train a classifier on real held-out utterances not used in any pair; classify conversions."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from aekit.voice.audio import load_audio
+
+    used = {id(u) for pair in pairs for u in pair}
+    train = [u for u in held_out if id(u) not in used]
+    X = np.stack([level_features(load_audio(u.path)) for u in train])
+    clf = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(X, [u.speaker for u in train])
+    predicted = clf.predict(np.array([r["converted_features"] for r in rows]))
+    targets = [t.speaker for _, t in pairs]
+    sources = [s.speaker for s, _ in pairs]
+    return {"train_utterances": len(train), "speakers": len(set(targets) | set(sources)),
+            "predicted_target": float(np.mean(predicted == np.array(targets))),
+            "predicted_source": float(np.mean(predicted == np.array(sources)))}
+
+
+def disentanglement(vm, utterances, rng: np.random.Generator, limit: int) -> dict:
+    """Speaker-ID accuracy (5-fold) from mean content codes vs speaker codes."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    chosen = [utterances[i] for i in rng.permutation(len(utterances))[:limit]]
+    content, speaker = zip(*(vm.encode(u.path) for u in chosen))
+    y = np.array([u.speaker for u in chosen])
+
+    def accuracy(X):
+        clf = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+        return float(np.mean(cross_val_score(clf, X, y, cv=5)))
+
+    return {"utterances": len(chosen), "speakers": int(len(set(y))), "chance": 1 / len(set(y)),
+            "from_content": accuracy(np.stack([c.mean(axis=0) for c in content])),
+            "from_speaker": accuracy(np.stack(speaker))}
+
+
+def summarise(rows: list[dict]) -> dict:
+    def mean(key):
+        return float(np.mean([r[key] for r in rows]))
+
+    return {"pairs": len(rows), "judged_target": float(np.mean([r["cos_to_target"] > r["cos_to_source"] for r in rows])),
+            **{f"mean_{k}": mean(k) for k in ("cos_to_target", "cos_to_source", "cos_truth_to_target",
+                                               "cos_source_to_target", "wer_converted", "wer_resynth",
+                                               "wer_source", "mcd_converted", "mcd_source", "mcd_resynth",
+                                               "convert_s", "seconds")},
+            "mcd_reduction": 1 - mean("mcd_converted") / mean("mcd_source"),
+            "wer_increase_points": 100 * (mean("wer_converted") - mean("wer_resynth"))}
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=None, help="a trained voice model (else train one)")
+    parser.add_argument("--steps", type=int, default=20000)
+    parser.add_argument("--max-minutes", type=float, default=None)
+    parser.add_argument("--pairs", type=int, default=40)
+    parser.add_argument("--examples", type=int, default=3, help="pairs whose WAVs are kept")
+    parser.add_argument("--quick", action="store_true", help="4 pairs, 60 utterances for disentanglement")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> dict:
+    from aekit.voice.corpora import espeak_speakers, load_corpus
+
+    args = parse_args(argv)
+    started = time.perf_counter()
+    rng = np.random.default_rng(args.seed)
+    vm = get_model(args)
+    held_out, train = load_corpus("espeak", "held-out"), load_corpus("espeak", "train")
+    pairs = choose_pairs(held_out, 4 if args.quick else args.pairs, rng)
+    rows = convert_pairs(vm, pairs, Judges(), {s.name: s for s in espeak_speakers(args.seed)}, args.examples)
+    results = {"benchmark": "voice", "quick": args.quick, "seed": args.seed, "targets": TARGETS,
+               "model_info": vm.info, "summary": summarise(rows),
+               "speaker_id": speaker_id_of_conversions(held_out, pairs, rows),
+               "disentanglement": {
+                   "held_out": disentanglement(vm, held_out, rng, 60 if args.quick else 320),
+                   "train": disentanglement(vm, train, rng, 60 if args.quick else 400)},
+               "pairs": [{k: v for k, v in r.items() if k != "converted_features"} for r in rows],
+               "machine": machine(("librosa", "resemblyzer", "pocketsphinx"))}
+    results["wall_seconds"] = time.perf_counter() - started
+    save(results, args.output)
+    s = results["summary"]
+    print(f"judged target {s['judged_target']:.2f}; WER +{s['wer_increase_points']:.1f} points; "
+          f"MCD reduction {100 * s['mcd_reduction']:.1f}%")
+    return results
+
+
+if __name__ == "__main__":
+    main()
