@@ -1,8 +1,10 @@
-"""The model registry: a name -> constructor table.
+"""Registries: name -> class tables filled by a class decorator.
 
 Every auto-encoder family registers itself with ``@register_model("name")``. The
 estimators, the CLI's ``--model`` flag and the registry-wide tests look models up
-here, so adding a variant needs no edits anywhere else.
+here, so adding a variant needs no edits anywhere else. The text objectives (mlm, gpt,
+bart) have a registry of their own (``aekit.text.registry``), built from the same class:
+they take token ids rather than an ``input_shape``.
 """
 from __future__ import annotations
 
@@ -11,44 +13,49 @@ from typing import Callable
 
 from aekit.errors import ConfigError
 
-MODELS: dict[str, type] = {}
 
-# Modules that hold registered models; imported on first lookup so that
-# `import aekit` (and `aekit --help`) stays fast.
-_MODEL_MODULES = ("aekit.models.ae", "aekit.models.vae", "aekit.models.vq", "aekit.models.discrete",
-                  "aekit.models.rbm")
+class Registry:
+    """Classes by name; the modules that register them are imported on first lookup, so
+    that `import aekit` (and `aekit --help`) stays fast."""
+
+    def __init__(self, kind: str, modules: tuple[str, ...]):
+        self.kind = kind
+        self.modules = modules
+        self.classes: dict[str, type] = {}
+
+    def register(self, name: str) -> Callable[[type], type]:
+        """Class decorator: make ``cls`` reachable as ``create(name, ...)``."""
+
+        def add(cls: type) -> type:
+            if name in self.classes and self.classes[name] is not cls:
+                raise ValueError(f"{self.kind} name {name!r} is already registered by "
+                                 f"{self.classes[name].__name__}")
+            self.classes[name] = cls
+            cls.registry_name = name
+            return cls
+
+        return add
+
+    def names(self) -> list[str]:
+        for module in self.modules:
+            importlib.import_module(module)
+        return sorted(self.classes)
+
+    def get(self, name: str) -> type:
+        names = self.names()
+        if name not in self.classes:
+            raise ConfigError(f"unknown {self.kind} {name!r}; available: {', '.join(names)}")
+        return self.classes[name]
+
+    def create(self, name: str, **kwargs):
+        """Build a registered class from its constructor keywords (its whole config)."""
+        return self.get(name)(**kwargs)
 
 
-def register_model(name: str) -> Callable[[type], type]:
-    """Class decorator: make ``cls`` reachable as ``create_model(name, ...)``."""
-
-    def add(cls: type) -> type:
-        if name in MODELS and MODELS[name] is not cls:
-            raise ValueError(f"model name {name!r} is already registered by {MODELS[name].__name__}")
-        MODELS[name] = cls
-        cls.registry_name = name
-        return cls
-
-    return add
-
-
-def _import_models() -> None:
-    for module in _MODEL_MODULES:
-        importlib.import_module(module)
-
-
-def model_names() -> list[str]:
-    _import_models()
-    return sorted(MODELS)
-
-
-def get_model_class(name: str) -> type:
-    _import_models()
-    if name not in MODELS:
-        raise ConfigError(f"unknown model {name!r}; available: {', '.join(sorted(MODELS))}")
-    return MODELS[name]
-
-
-def create_model(name: str, **kwargs):
-    """Build a registered model from its constructor keywords (its whole config)."""
-    return get_model_class(name)(**kwargs)
+_MODELS = Registry("model", ("aekit.models.ae", "aekit.models.vae", "aekit.models.vq", "aekit.models.discrete",
+                             "aekit.models.rbm"))
+MODELS = _MODELS.classes
+register_model = _MODELS.register
+model_names = _MODELS.names
+get_model_class = _MODELS.get
+create_model = _MODELS.create
