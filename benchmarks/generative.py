@@ -8,8 +8,10 @@ no early stopping (the epoch with the best loss on a 5% validation split is kept
 Parts
   clustering  Unsupervised classification of the test set, scored with cluster accuracy
               (best one-to-one cluster -> class map, Hungarian algorithm) and NMI:
-                onehot        the "onehot" auto-encoder (K=10 Gumbel-softmax clusters next
-                              to a small continuous style code); its argmax cluster.
+                onehot        the "onehot" auto-encoder (K=10 Gumbel-softmax clusters, no
+                              style code) trained with reconstruction + cluster balance +
+                              consistency with each sample's nearest neighbour in its batch
+                              (batches of 256); its argmax cluster.
                 kmeans-pixels k-means (K=10) on the raw pixels.
                 kmeans-pca    k-means on PCA codes of the AE's code size.
                 kmeans-ae     k-means on the plain conv AE's codes.
@@ -37,6 +39,9 @@ Parts
               in the feature space of a small classifier trained on the training images
               (aekit.eval.frechet: "FID-like", NOT comparable with published FID) for
                 vae           VAE samples (z ~ N(0, I)) vs the test images;
+                vq-prior      the VQ-VAE (EMA, restarts) sampling index tuples from its learned
+                              autoregressive prior (aekit.models.vq_prior); also the prior's
+                              test NLL against a uniform prior's n_codes * ln K nats;
                 ae-gaussian   the plain AE decoding codes drawn from a Gaussian fitted to its
                               training codes (a simple generative baseline);
                 train-set     as many training images (a floor: real vs real).
@@ -51,18 +56,20 @@ Output: benchmarks/results/generative.json, rewritten atomically after every ent
 (--resume keeps finished entries), and PNG grids in benchmarks/results/generative/.
 Tables: python benchmarks/tables.py.
 
-    python benchmarks/generative.py              # the full run (under an hour on 2 CPU cores, see below)
+    python benchmarks/generative.py              # the full run (about an hour on 2 CPU cores, see below)
     python benchmarks/generative.py --quick      # a smoke test: tiny subsets, 1 thread, about a minute
     python benchmarks/generative.py --resume     # continue an interrupted run
+    python benchmarks/generative.py --resume --redo clustering/onehot   # run finished entries again
     python benchmarks/generative.py --datasets digits --parts clustering vq
 
-Time (measured with 1 torch thread on a 2-core machine busy with other jobs): the default
-conv nets train at about 0.8 ms per image per epoch, 47 s per Fashion-MNIST epoch. The
-full run trains 7 such models for 6 epochs (ae, binary, 4 x vq, vae; 33 min), onehot for
-15 (13 min) and the feature classifier for 2 (1.5 min), plus the two rbm-stack MLPs
-(3.5 min), k-means (1.5 min), IWAE (1 min), retrieval (0.5 min) and all of digits
-(2 min: half its budget took 60 s): about 55 minutes at that speed, less with 2 threads
-on an idle machine. --epochs-scale 0.5 halves every budget.
+Time (measured with 1 torch thread on a 2-core machine busy with other jobs): the conv
+nets train at about 0.7 to 0.9 ms per image per epoch, 40 to 55 s per Fashion-MNIST epoch.
+The full run trains 8 such models for 6 epochs (ae, binary, 4 x vq, vae, the vq behind
+vq-prior, plus its index prior; about 36 min), onehot for 15 epochs (12 min: its
+batches of 256 are slower per image) and the feature classifier for 2 (1.5 min), plus the
+two rbm-stack MLPs (2.5 min), k-means (1.5 min), IWAE (1 min), retrieval (0.5 min) and all
+of digits (3 min): about an hour, less with 2 threads on an idle machine. --epochs-scale
+0.5 halves every budget.
 """
 from __future__ import annotations
 
@@ -86,10 +93,13 @@ PARTS = ("clustering", "vq", "vae", "rbm", "retrieval")
 METHODS = {
     "clustering": ("onehot", "kmeans-pixels", "kmeans-pca", "kmeans-ae"),
     "vq": ("vq-ema-restart", "vq-ema", "vq-restart", "vq-plain", "binary-ae", "ae-quantised", "ae-float"),
-    "vae": ("vae", "ae-gaussian", "train-set"),
+    "vae": ("vae", "vq-prior", "ae-gaussian", "train-set"),
     "rbm": ("rbm-pretrained", "rbm-end-to-end"),
     "retrieval": ("binary-ae", "pca-median"),
 }
+# Settings that only one entry depends on: --redo PART/METHOD may change them in a resumed file.
+SETTINGS_OF = {"clustering/onehot": ("style_dim", "balance", "cluster_pairs", "cluster_batch_size")}
+BINARY_KWARGS = {"stochastic": False, "balance": 1.0}  # thresholded bits (straight-through), balanced
 VQ_VARIANTS = {"vq-ema-restart": (True, True), "vq-ema": (True, False), "vq-restart": (False, True),
                "vq-plain": (False, False)}  # name -> (ema, restart_dead)
 TARGET = {"dataset": "fashion-mnist", "part": "clustering", "method": "onehot", "metric": "accuracy", "min": 0.65}
@@ -123,8 +133,11 @@ class Settings:
 
     latent_dim: int = 16              # ae, vae, vq (n_codes * code_dim), PCA and k-means codes
     n_clusters: int = 10
-    style_dim: int = 2                # onehot's continuous code next to the K clusters
-    balance: float = 1.0              # onehot's cluster-balance weight
+    style_dim: int = 0                # onehot's continuous code next to the K clusters (0: none, so the
+                                      # decoder has to use the cluster code)
+    balance: float = 5.0              # onehot's cluster-balance weight (SCAN's entropy weight)
+    cluster_pairs: str = "neighbour"  # onehot's consistency partners: nearest other sample in the batch
+    cluster_batch_size: int = 256     # onehot's batch: the pool its neighbours are found in
     vq_codes: int = 4                 # slots per image
     vq_codebook: int = 256            # entries: log2(256) = 8 bits per slot -> 32 bits per image
     rbm_hidden: tuple = (256, 128)
@@ -284,7 +297,8 @@ class DatasetRun:
 
     def binary(self):
         return self.shared("binary", lambda: self.fit(self.estimator("binary", vq_bits(self.settings),
-                                                                     self.budget.epochs)))
+                                                                     self.budget.epochs,
+                                                                     model_kwargs=BINARY_KWARGS)))
 
     def pca(self):
         """PCA with as many components as the larger of the code size and the bit budget;
@@ -350,14 +364,16 @@ def run_onehot(run: DatasetRun) -> dict:
 
     s, b = run.settings, run.budget
     kwargs = {"n_clusters": s.n_clusters, "style_dim": s.style_dim, "balance": s.balance,
-              "tau_anneal_steps": b.tau_anneal_steps}
+              "pairs": s.cluster_pairs, "tau_anneal_steps": b.tau_anneal_steps}
     est, seconds = run.fit(run.estimator("onehot", s.n_clusters + s.style_dim, b.cluster_epochs,
-                                         model_kwargs=kwargs))
+                                         batch_size=s.cluster_batch_size, model_kwargs=kwargs))
     pred = est.predict_cluster(run.X_test)
     return {"method": "onehot", "accuracy": cluster_accuracy(run.y_test, pred), "nmi": nmi(run.y_test, pred),
             "fit_seconds": seconds, "epochs": len(est.history_), "code_dim": s.n_clusters + s.style_dim,
             "clusters_used": int(len(np.unique(pred))), "model_kwargs": kwargs,
-            "test_mse": mse(est.reconstruct(run.X_test), run.X_test)}
+            "batch_size": s.cluster_batch_size, "test_mse": mse(est.reconstruct(run.X_test), run.X_test),
+            "per_epoch": {key: history_series(est.history_, key) for key in
+                          ("train_confidence", "train_disagreement", "train_entropy_reg", "train_recon")}}
 
 
 def run_kmeans_pixels(run: DatasetRun) -> dict:
@@ -398,7 +414,7 @@ def run_vq(run: DatasetRun, method: str) -> dict:
 def run_vq_binary(run: DatasetRun) -> dict:
     est, seconds = run.binary()
     return {"method": "binary-ae", "bits": vq_bits(run.settings), "fit_seconds": seconds, "epochs": len(est.history_),
-            "test_mse": mse(est.reconstruct(run.X_test), run.X_test)}
+            "model_kwargs": BINARY_KWARGS, "test_mse": mse(est.reconstruct(run.X_test), run.X_test)}
 
 
 def run_ae_quantised(run: DatasetRun) -> dict:
@@ -442,6 +458,22 @@ def run_vae(run: DatasetRun) -> dict:
             "grid": run.grid(samples, "vae-samples")}
 
 
+def run_vq_prior(run: DatasetRun) -> dict:
+    """The VQ-VAE (EMA, restarts) as a generator: index tuples drawn from its autoregressive
+    prior, decoded. Prior NLL in nats per image; a uniform prior would need n_codes * ln K."""
+    s, b = run.settings, run.budget
+    kwargs = {"n_codes": s.vq_codes, "codebook_size": s.vq_codebook}
+    est, seconds = run.fit(run.estimator("vq", s.latent_dim, b.epochs, model_kwargs=kwargs))
+    nll = batched(est.module_.prior_nll, est.scaler_.apply(run.X_test))
+    samples = est.sample(len(run.X_test), random_state=run.seed)
+    return {"method": "vq-prior", "model_kwargs": kwargs, "fit_seconds": seconds, "epochs": len(est.history_),
+            "prior_config": {k: est.module_.config[k] for k in ("prior_width", "prior_epochs")},
+            "prior_nll_train_by_epoch": [round(v, 4) for v in est.prior_history_],
+            "prior_nll_test": float(nll.mean()), "uniform_nll": s.vq_codes * math.log(s.vq_codebook),
+            "test_mse": mse(est.reconstruct(run.X_test), run.X_test), "frechet": run.frechet_to_test(samples),
+            "n_generated": int(len(samples)), "grid": run.grid(samples, "vq-prior-samples")}
+
+
 def run_ae_gaussian(run: DatasetRun) -> dict:
     est, seconds = run.ae()
     codes = est.transform(run.X_train).astype(np.float64)
@@ -483,6 +515,7 @@ def run_retrieval_binary(run: DatasetRun) -> dict:
     k = run.settings.retrieval_k
     p, search_seconds = timed(precision_at_k, queries, run.y_test, db, run.y_train, k)
     return {"method": "binary-ae", "bits": int(db.shape[1]), "k": k, "precision_at_k": p, "fit_seconds": seconds,
+            "model_kwargs": BINARY_KWARGS,
             "search_seconds": search_seconds, "bit_balance": float(db.mean())}
 
 
@@ -509,6 +542,7 @@ RUNNERS = {
     ("vq", "ae-quantised"): run_ae_quantised,
     ("vq", "ae-float"): run_ae_float,
     ("vae", "vae"): run_vae,
+    ("vae", "vq-prior"): run_vq_prior,
     ("vae", "ae-gaussian"): run_ae_gaussian,
     ("vae", "train-set"): run_train_set,
     ("rbm", "rbm-pretrained"): lambda run: run_rbm(run, "rbm-pretrained"),
@@ -531,17 +565,33 @@ def target_summary(entries: list[dict]) -> dict:
 
 
 def start_results(args, settings: Settings) -> dict:
-    """A fresh results dict, or the earlier file's with ``--resume`` (same settings only)."""
+    """A fresh results dict, or the earlier file's with ``--resume``: same seed and settings,
+    except settings that only the entries named by ``--redo`` depend on; those entries are
+    dropped (for the datasets of this run) so that they run again."""
     earlier = json.loads(args.output.read_text()) if args.resume and args.output.exists() else None
-    if earlier and (earlier.get("settings") != json_ready(settings) or earlier.get("seed") != args.seed):
-        raise SystemExit(f"{args.output} was written with other settings or another seed; "
-                         "drop --resume, or pass --output for a new file")
+    if earlier:
+        check_resumable(earlier, settings, args)
+        for entry in earlier["entries"]:  # entries from before threads were recorded per entry
+            entry.setdefault("torch_threads", earlier.get("machine", {}).get("torch_threads"))
+        redo = {tuple(name.split("/")) for name in args.redo}
+        earlier["entries"] = [e for e in earlier["entries"]
+                              if not (e["dataset"] in args.datasets and (e["part"], e["method"]) in redo)]
     results = earlier or {"entries": [], "datasets": {}, "wall_seconds": 0.0}
     results.update({"benchmark": "generative", "quick": args.quick, "seed": args.seed,
                     "settings": json_ready(settings), "machine": machine(("scipy",)), "bits": vq_bits(settings),
                     "published": {"note": PUBLISHED_NOTE, "results": PUBLISHED},
                     "image_dir": str(image_dir_for(args.output).name)})
     return results
+
+
+def check_resumable(earlier: dict, settings: Settings, args) -> None:
+    old, new = earlier.get("settings", {}), json_ready(settings)
+    changed = {key for key in set(old) | set(new) if old.get(key) != new.get(key)}
+    allowed = {key for name in args.redo for key in SETTINGS_OF.get(name, ())}
+    if earlier.get("seed") != args.seed or changed - allowed:
+        what = ", ".join(sorted(changed - allowed)) or "seed"
+        raise SystemExit(f"{args.output} was written with another {what}; drop --resume, pass --output for "
+                         "a new file, or --redo the entries that depend on it")
 
 
 def image_dir_for(output: Path) -> Path:
@@ -560,6 +610,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="torch and BLAS threads (default: the libraries' own choice; --quick: 1)")
     p.add_argument("--quick", action="store_true", help="tiny subsets and budgets, for a smoke test")
     p.add_argument("--resume", action="store_true", help="keep finished entries of an earlier run")
+    p.add_argument("--redo", nargs="+", default=[], metavar="PART/METHOD",
+                   choices=[f"{part}/{m}" for part in PARTS for m in METHODS[part]],
+                   help="with --resume: run these entries again (e.g. clustering/onehot), even if finished")
     p.add_argument("--output", type=Path, default=RESULTS)
     return p.parse_args(argv)
 
@@ -586,6 +639,23 @@ def limit_threads(threads: int | None) -> None:
     threadpool_limits(threads)  # numpy/scipy/scikit-learn BLAS and OpenMP pools
 
 
+def in_table_order(entries: list[dict]) -> list[dict]:
+    """Entries by dataset, part and method as listed above, however runs were resumed or redone."""
+    def rank(e: dict) -> tuple:
+        methods = METHODS.get(e["part"], ())
+        return (DATASETS.index(e["dataset"]) if e["dataset"] in DATASETS else len(DATASETS),
+                PARTS.index(e["part"]) if e["part"] in PARTS else len(PARTS),
+                methods.index(e["method"]) if e["method"] in methods else len(methods))
+
+    return sorted(entries, key=rank)
+
+
+def torch_threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
+
+
 def describe(entry: dict) -> str:
     keys = ("accuracy", "nmi", "test_mse", "test_usage", "elbo", "iwae", "frechet", "precision_at_k", "fit_seconds")
     shown = [f"{k}={entry[k]:.4g}" for k in keys if isinstance(entry.get(k), (int, float))]
@@ -594,6 +664,8 @@ def describe(entry: dict) -> str:
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
+    if args.redo and not args.resume:
+        raise SystemExit("--redo only makes sense with --resume (a fresh run runs everything)")
     settings = choose_settings(args)
     limit_threads(1 if args.quick and args.threads is None else args.threads)
     results = start_results(args, settings)
@@ -601,7 +673,8 @@ def main(argv=None) -> dict:
     started = time.perf_counter()
 
     def record(entry: dict) -> None:
-        results["entries"].append(entry)
+        entry["torch_threads"] = torch_threads()  # entries of one file may come from resumed runs
+        results["entries"] = in_table_order(results["entries"] + [entry])
         results["target"] = target_summary(results["entries"])
         save(results, args.output)
         print(describe(entry), flush=True)
@@ -616,6 +689,7 @@ def main(argv=None) -> dict:
             entry = {"dataset": name, "part": part, **RUNNERS[(part, method)](run)}
             results["datasets"][name].update(run.info)  # the feature classifier's numbers, once trained
             record(entry)
+    results["entries"] = in_table_order(results["entries"])
     results["target"] = target_summary(results["entries"])
     results["wall_seconds"] = results.get("wall_seconds", 0.0) + time.perf_counter() - started
     save(results, args.output)

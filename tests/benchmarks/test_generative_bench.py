@@ -63,6 +63,9 @@ def test_quick_run_writes_complete_json_grids_and_table(tmp_path, tiny, monkeypa
     assert len(vq["per_epoch"]["train_usage"]) == vq["epochs"] == 2
     vae = by["vae", "vae"]
     assert vae["elbo"] < 0 and vae["iwae_k"] == 4 and vae["iwae_images"] == 40
+    prior = by["vae", "vq-prior"]
+    assert prior["prior_nll_test"] > 0 and prior["uniform_nll"] == pytest.approx(4 * np.log(16))
+    assert all(e["torch_threads"] >= 1 for e in results["entries"])
     assert all(by["vae", m]["frechet"] >= 0 for m in generative.METHODS["vae"])
     assert by["rbm", "rbm-pretrained"]["pretrain_steps"] == 3 and by["rbm", "rbm-end-to-end"]["pretrain_steps"] == 0
     assert by["retrieval", "binary-ae"]["bits"] == by["retrieval", "pca-median"]["bits"] == 16
@@ -74,7 +77,8 @@ def test_quick_run_writes_complete_json_grids_and_table(tmp_path, tiny, monkeypa
     assert results["target"]["met"] is None  # Fashion-MNIST did not run
 
     grids = sorted(p.name for p in (tmp_path / "generative").iterdir())
-    assert grids == ["digits-ae-gaussian-samples.png", "digits-test-images.png", "digits-vae-samples.png"]
+    assert grids == ["digits-ae-gaussian-samples.png", "digits-test-images.png", "digits-vae-samples.png",
+                     "digits-vq-prior-samples.png"]
     assert all((tmp_path / "generative" / g).stat().st_size < 50_000 for g in grids)
 
     text = tables.generative_table(results)
@@ -106,8 +110,28 @@ def test_table_reports_the_target(tmp_path, tiny):
 def test_resume_refuses_other_settings(tmp_path, tiny):
     output = tmp_path / "generative.json"
     output.write_text(json.dumps({"settings": {"latent_dim": 99}, "seed": 0, "entries": []}))
-    with pytest.raises(SystemExit, match="other settings"):
+    with pytest.raises(SystemExit, match="written with another .*latent_dim"):
         run_benchmark(output, "--resume")
+    with pytest.raises(SystemExit, match="only makes sense with --resume"):
+        run_benchmark(output, "--redo", "clustering/onehot")
+
+
+def test_redo_reruns_one_entry_and_accepts_its_own_settings(tmp_path, tiny, monkeypatch):
+    output = tmp_path / "generative.json"
+    first = run_benchmark(output, "--parts", "clustering")
+    earlier = json.loads(output.read_text())
+    earlier["settings"]["balance"] = 1.0  # as if the onehot entry had run with another balance
+    output.write_text(json.dumps(earlier))
+    with pytest.raises(SystemExit, match="another balance"):
+        run_benchmark(output, "--resume", "--parts", "clustering")
+    calls = []
+    monkeypatch.setitem(generative.RUNNERS, ("clustering", "onehot"),
+                        lambda run: calls.append(run.name) or {"method": "onehot", "accuracy": 0.5, "nmi": 0.5})
+    again = run_benchmark(output, "--resume", "--parts", "clustering", "--redo", "clustering/onehot")
+    assert calls == ["digits"]
+    kept = [e for e in again["entries"] if e["method"] != "onehot"]
+    assert kept == [e for e in first["entries"] if e["method"] != "onehot"]
+    assert [e["accuracy"] for e in again["entries"] if e["method"] == "onehot"] == [0.5]
 
 
 def test_epochs_scale_scales_every_budget():

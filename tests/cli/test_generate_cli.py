@@ -59,3 +59,28 @@ def test_interpolate_steps_checked(table):
     with pytest.raises(ConfigError, match="steps"):
         est.interpolate(table[0], table[1], steps=1)
     assert est.interpolate(table[0], table[1], steps=np.int64(3)).shape == (3, 6)
+
+
+def test_vq_samples_through_its_index_prior(tmp_path, images):
+    np.save(tmp_path / "imgs.npy", images)
+    assert run("fit", tmp_path / "imgs.npy", "--model", "vq", "--latent-dim", 4, "--model-arg", "n_codes=2",
+               "--model-arg", "codebook_size=8", "--model-arg", "prior_epochs=2", "-o", tmp_path / "vq",
+               "--epochs", 2) == 0
+    assert run("sample", tmp_path / "vq", "-n", 6, "--seed", 4, "-o", tmp_path / "s.npy") == 0
+    drawn = np.load(tmp_path / "s.npy")
+    assert drawn.shape == (6, 1, 10, 9)
+    np.testing.assert_array_equal(drawn, aekit.load(tmp_path / "vq").sample(6, random_state=4))
+    assert run("sample", tmp_path / "vq", "-n", 4, "-o", tmp_path / "grid.png") == 0
+
+
+def test_cluster_writes_one_cluster_per_sample(tmp_path, table):
+    import pandas as pd
+
+    np.save(tmp_path / "t.npy", table)
+    assert run("fit", tmp_path / "t.npy", "--model", "onehot", "--latent-dim", 3, "-o", tmp_path / "oh",
+               "--epochs", 2) == 0
+    assert run("cluster", tmp_path / "oh", tmp_path / "t.npy", "-o", tmp_path / "c.csv") == 0
+    frame = pd.read_csv(tmp_path / "c.csv")
+    assert list(frame.columns) == ["id", "cluster"] and len(frame) == len(table)
+    assert frame.cluster.between(0, 2).all()
+    np.testing.assert_array_equal(frame.cluster, aekit.load(tmp_path / "oh").predict_cluster(table))

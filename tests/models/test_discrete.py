@@ -42,7 +42,7 @@ def test_binary_codes_are_exactly_bits(stochastic):
     assert codes.shape == (32, 4) and codes.dtype == torch.float32
     assert torch.equal(codes, (out["probs"] > 0.5).float())
     parts = model.loss(x, out)
-    assert set(parts) == {"loss", "recon", "bit_balance"}
+    assert set(parts) == {"loss", "recon", "imbalance", "bit_balance"}
     assert torch.equal(parts["bit_balance"], codes.mean())
 
 
@@ -55,7 +55,7 @@ def test_binary_gradient_reaches_the_encoder(stochastic):
 
 
 def test_binary_eval_is_deterministic_and_training_samples():
-    model = binary()
+    model = binary(stochastic=True)
     x = torch.randn(64, 6)
     torch.manual_seed(1)
     a, b = model(x)["z"], model(x)["z"]  # training mode, stochastic: Bernoulli draws
@@ -66,6 +66,19 @@ def test_binary_eval_is_deterministic_and_training_samples():
     assert torch.equal(model.score(x), model.score(x)) and model.score(x).shape == (64,)
     deterministic = binary(stochastic=False)  # same weights (same seed), thresholds even while training
     assert torch.equal(deterministic(x)["z"], model.encode(x))
+
+
+def test_bit_balance_term():
+    model = binary(balance=2.0)
+    x = torch.randn(4, 6)
+    half = {"x_hat": x, "z": torch.tensor([[1.0, 0, 1, 0]] * 2 + [[0.0, 1, 0, 1]] * 2),
+            "probs": torch.tensor([[0.9, 0.1, 0.9, 0.1]] * 2 + [[0.1, 0.9, 0.1, 0.9]] * 2)}
+    stuck = {"x_hat": x, "z": torch.ones(4, 4), "probs": torch.ones(4, 4)}
+    assert float(model.loss(x, half)["imbalance"]) == pytest.approx(0.0, abs=1e-6)
+    assert float(model.loss(x, stuck)["imbalance"]) == pytest.approx(1.0)
+    assert float(model.loss(x, stuck)["loss"]) == pytest.approx(float(model.loss(x, stuck)["recon"]) + 2.0)
+    with pytest.raises(ConfigError, match="balance"):
+        binary(balance=-1.0)
 
 
 def test_hamming_neighbours_hand_made():
@@ -116,8 +129,9 @@ def test_onehot_one_active_cluster_per_sample():
     assert clusters.shape == (50,) and clusters.dtype == torch.int64
     assert clusters.min() >= 0 and clusters.max() < 4
     parts = model.loss(x, out)
-    assert set(parts) == {"loss", "recon", "entropy_reg", "tau", "used_clusters"}
+    assert set(parts) == {"loss", "recon", "entropy_reg", "disagreement", "tau", "confidence", "used_clusters"}
     assert parts["used_clusters"] == len(clusters.unique())
+    assert 1 / 4 <= parts["confidence"] <= 1
 
 
 def test_onehot_soft_code_while_training_when_not_hard():
@@ -167,11 +181,15 @@ def test_cluster_layout_errors():
         onehot(tau_end=0)
     with pytest.raises(ConfigError, match="balance"):
         onehot(balance=-1.0)
+    with pytest.raises(ConfigError, match="consistency"):
+        onehot(consistency=-0.5)
+    with pytest.raises(ConfigError, match="unknown pairs"):
+        onehot(pairs="friends")
 
 
 def test_balance_term_spreads_samples_over_the_clusters():
     X, labels = blobs()
-    model = onehot(latent_dim=3, tau_anneal_steps=100, balance=1.0)
+    model = onehot(latent_dim=3, tau_anneal_steps=100)
     Trainer(epochs=20, batch_size=30, lr=1e-2, val_fraction=0, patience=None, progress=False,
             seed=0).fit(model, X)
     clusters = model.eval().predict_cluster(X)
@@ -188,3 +206,47 @@ def test_entropy_term_is_zero_for_balanced_and_large_for_collapsed_batches():
     assert float(model.loss(x, balanced)["entropy_reg"]) == pytest.approx(0.0, abs=1e-6)
     assert float(model.loss(x, collapsed)["entropy_reg"]) == pytest.approx(np.log(3), abs=1e-6)
     assert float(model.loss(x, collapsed)["used_clusters"]) == 1.0
+
+
+def test_disagreement_is_zero_for_agreeing_confident_pairs_and_log_k_when_undecided():
+    model = onehot(latent_dim=3, balance=0.0)
+    x = torch.tensor([[0.0] * 6, [0.1] * 6, [5.0] * 6, [5.1] * 6])  # two pairs of near twins
+    confident = {"x_hat": x, "logits": torch.tensor([[50.0, 0, 0], [50, 0, 0], [0, 50, 0], [0, 50, 0]]),
+                 "cluster": torch.tensor([0, 0, 1, 1])}
+    undecided = {"x_hat": x, "logits": torch.zeros(4, 3), "cluster": torch.zeros(4, dtype=torch.long)}
+    split = {"x_hat": x, "logits": torch.tensor([[50.0, 0, 0], [0, 50, 0], [0, 0, 50], [50, 0, 0]]),
+             "cluster": torch.tensor([0, 1, 2, 0])}
+    assert float(model.loss(x, confident)["disagreement"]) == pytest.approx(0.0, abs=1e-6)
+    assert float(model.loss(x, undecided)["disagreement"]) == pytest.approx(np.log(3), abs=1e-6)
+    assert float(model.loss(x, split)["disagreement"]) > 10  # twins put into different clusters
+
+
+def test_nearest_other_sample_of_the_batch():
+    from aekit.models.discrete import _nearest_other
+
+    x = torch.tensor([[0.0, 0.0], [10.0, 0.0], [0.5, 0.0], [9.0, 0.0]])
+    assert _nearest_other(x).tolist() == [2, 3, 0, 1]  # never itself
+
+
+def test_validation_loss_has_the_training_terms():
+    model = onehot(latent_dim=4)
+    x = torch.randn(12, 6)
+    train_keys = set(model.loss(x, model(x)))
+    model.eval()
+    assert set(model.loss(x, model(x))) == train_keys
+    assert "disagreement" not in onehot(consistency=0.0).loss(x, model(x))
+
+
+@pytest.mark.parametrize("pairs", ["neighbour", "view"])
+def test_clusters_are_confident_and_pure_next_to_a_style_code(pairs):
+    # Reconstruction and balance alone let every sample sit at p = 1/K while a style code does
+    # the reconstructing; the consistency term makes the categorical code decide.
+    X, labels = blobs(n=120)
+    model = onehot(latent_dim=5, style_dim=2, tau_anneal_steps=100, balance=2.0, pairs=pairs)
+    Trainer(epochs=30, batch_size=40, lr=1e-2, val_fraction=0, patience=None, progress=False,
+            seed=0).fit(model, X)
+    model.eval()
+    clusters = model.predict_cluster(X)
+    confidence = torch.softmax(model._split(X)[0], dim=1).max(dim=1).values.mean()
+    purity = sum(torch.bincount(labels[clusters == k]).max().item() for k in clusters.unique()) / len(X)
+    assert len(clusters.unique()) == 3 and purity > 0.9 and confidence > 0.9

@@ -106,6 +106,8 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixi
         module = create_model(self.model, input_shape=X.shape[1:], latent_dim=self.latent_dim,
                               hidden=self.hidden, activation=self.activation, tied=self.tied,
                               output=output, **(self.model_kwargs or {}))
+        if hasattr(module, "check_data_size"):  # e.g. a VQ codebook larger than the data
+            module.check_data_size(len(X))
         trainer = Trainer(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
                           weight_decay=self.weight_decay, val_fraction=self.val_fraction,
                           patience=self.patience, lr_schedule=self.lr_schedule, grad_clip=self.grad_clip,
@@ -113,8 +115,23 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixi
                           progress=self.verbose, device=self.device, max_time=self.max_time)
         self.history_ = trainer.fit(module, Xs, resume=resume)
         self.module_ = module.eval()
+        self._fit_prior(Xs)
         self._fit_threshold(Xs)
         return self
+
+    def _fit_prior(self, Xs: np.ndarray) -> None:
+        """Second training stage of models that generate through a prior fitted on their codes
+        (e.g. "vq"), on the training part of the split only."""
+        import torch
+
+        from aekit.train.trainer import split_indices
+
+        self.__dict__.pop("prior_history_", None)  # a refit starts over
+        if not hasattr(self.module_, "fit_prior"):
+            return
+        train_idx, _ = split_indices(len(Xs), self.val_fraction, self.seed_)
+        self.prior_history_ = self.module_.fit_prior(torch.from_numpy(Xs[train_idx.numpy()]), seed=self.seed_)
+        self.module_.eval()
 
     def _fit_threshold(self, Xs: np.ndarray) -> None:
         from aekit.train.trainer import split_indices
@@ -154,13 +171,13 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixi
 
     # ------------------------------------------------ generation, clusters
     def sample(self, n: int, random_state: int | None = None) -> np.ndarray:
-        """Draw ``n`` new samples from a generative model (e.g. "vae"), in input units."""
+        """Draw ``n`` new samples from a generative model ("vae"; "vq" through its index prior), in input units."""
         import torch
 
         check_is_fitted(self, "module_")
         if not hasattr(self.module_, "sample"):
             raise ConfigError(f"model {self.model!r} cannot sample: it has no prior over codes "
-                              "(a generative family such as 'vae' can)")
+                              "(the generative families 'vae' and 'vq' can)")
         generator = torch.Generator().manual_seed(int(random_state)) if random_state is not None else None
         self.module_.eval()
         with torch.no_grad():

@@ -18,6 +18,11 @@ of a spatial feature grid instead; that suits large images and needs an encoder 
 the final linear layer.) The gradient reaches the encoder straight through the
 quantizer; the codebook, its k-means start, EMA updates and dead-code restarts live in
 ``aekit.nn.quantize.VectorQuantizer``.
+
+Generation: after the auto-encoder is trained, ``fit_prior`` fits a small autoregressive
+model over the training set's index tuples (``aekit.models.vq_prior``, the paper's second
+stage); ``sample(n)`` draws index tuples from it and decodes them. The estimator calls
+``fit_prior`` at the end of ``fit``.
 """
 from __future__ import annotations
 
@@ -28,8 +33,11 @@ import torch
 from aekit.errors import ConfigError, DataError
 from aekit.losses import per_sample_reconstruction
 from aekit.models.ae import AutoEncoder
+from aekit.models.vq_prior import IndexPrior, fit_index_prior
 from aekit.nn.quantize import VectorQuantizer
 from aekit.registry import register_model
+
+INDEX_BATCH = 1024  # samples encoded at once when collecting the prior's training indices
 
 
 @register_model("vq")
@@ -49,6 +57,9 @@ class VQAutoEncoder(AutoEncoder):
         restart_dead: restart codes whose usage share EMA fell below
             ``dead_threshold / codebook_size`` on random encoder outputs of the batch.
         dead_threshold: see ``restart_dead``, in [0, 1].
+        prior_width: embedding and GRU width of the index prior (``aekit.models.vq_prior``).
+        prior_epochs: passes over the training indices when ``fit_prior`` runs (0 = no prior:
+            the model then cannot ``sample``).
     """
 
     def __init__(self, input_shape: tuple[int, ...] | list[int], latent_dim: int = 8,
@@ -56,20 +67,25 @@ class VQAutoEncoder(AutoEncoder):
                  tied: bool = False, output: str = "linear", recon_loss: str = "mse",
                  n_codes: int = 1, code_dim: int | None = None, codebook_size: int = 512,
                  commitment: float = 0.25, ema: bool = True, decay: float = 0.99,
-                 kmeans_init: bool = True, restart_dead: bool = True, dead_threshold: float = 0.1):
+                 kmeans_init: bool = True, restart_dead: bool = True, dead_threshold: float = 0.1,
+                 prior_width: int = 128, prior_epochs: int = 10):
         super().__init__(input_shape, latent_dim, hidden, activation, tied, output, recon_loss)
         code_dim = _check_code_layout(self.latent_dim, n_codes, code_dim)
         if not isinstance(commitment, numbers.Real) or not commitment >= 0:
             raise ConfigError(f"commitment must be a non-negative number, got {commitment!r}")
+        _check_prior_arguments(prior_width, prior_epochs)
         self.quantizer = VectorQuantizer(codebook_size, code_dim, ema=ema, decay=decay,
                                          kmeans_init=kmeans_init, restart_dead=restart_dead,
                                          dead_threshold=dead_threshold)
         self.config.update(n_codes=int(n_codes), code_dim=code_dim, codebook_size=int(codebook_size),
                            commitment=float(commitment), ema=bool(ema), decay=float(decay),
                            kmeans_init=bool(kmeans_init), restart_dead=bool(restart_dead),
-                           dead_threshold=float(dead_threshold))
+                           dead_threshold=float(dead_threshold), prior_width=int(prior_width),
+                           prior_epochs=int(prior_epochs))
         self.n_codes, self.code_dim = int(n_codes), code_dim
         self.codebook_size, self.commitment = int(codebook_size), float(commitment)
+        self.prior_epochs = int(prior_epochs)
+        self.prior = IndexPrior(self.codebook_size, self.n_codes, int(prior_width))
 
     # ------------------------------------------------------------- the code
     def _slots(self, z_e: torch.Tensor) -> torch.Tensor:
@@ -127,6 +143,47 @@ class VQAutoEncoder(AutoEncoder):
         """Per-sample reconstruction error through the quantized code, (B,); never changes the codebook."""
         z = self._quantize(x, update=False)["z"]
         return per_sample_reconstruction(self.decode(z), x, self.recon_loss)
+
+    def check_data_size(self, n_samples: int) -> None:
+        """Refuse a codebook with more entries than the training data has vectors: k-means could
+        not place them and most codes would stay dead."""
+        n_vectors = int(n_samples) * self.n_codes
+        if self.codebook_size > n_vectors:
+            raise DataError(f"codebook_size={self.codebook_size} is larger than the data: {n_samples} samples x "
+                            f"{self.n_codes} slot(s) = {n_vectors} vectors; lower codebook_size or add samples")
+
+    # ------------------------------------------------------------ generation
+    def fit_prior(self, x: torch.Tensor, seed: int = 0) -> list[float]:
+        """Fit the index prior to the codes of the training samples ``x`` (B, *input_shape), after
+        the auto-encoder is trained; returns its mean NLL (nats per sample) per epoch."""
+        was_training = self.training
+        self.eval()
+        with torch.no_grad():
+            device = self.quantizer.codebook.device
+            indices = torch.cat([self.encode_indices(torch.as_tensor(x[i:i + INDEX_BATCH]).to(device))
+                                 for i in range(0, len(x), INDEX_BATCH)])  # (N, n_codes)
+        history = fit_index_prior(self.prior, indices, self.prior_epochs, seed)
+        self.train(was_training)
+        return history
+
+    @torch.no_grad()
+    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Decode ``n`` index tuples drawn from the fitted prior: (n, *input_shape)."""
+        if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1:
+            raise ConfigError(f"n must be a positive integer, got {n!r}")
+        return self.decode_indices(self.prior.sample(int(n), generator=generator))
+
+    def prior_nll(self, x: torch.Tensor) -> torch.Tensor:
+        """Negative log-likelihood (nats) of each sample's index tuple under the prior, (B,)."""
+        with torch.no_grad():
+            return self.prior.nll(self.encode_indices(x))
+
+
+def _check_prior_arguments(prior_width, prior_epochs) -> None:
+    if not isinstance(prior_width, numbers.Integral) or isinstance(prior_width, bool) or prior_width < 1:
+        raise ConfigError(f"prior_width must be a positive integer, got {prior_width!r}")
+    if not isinstance(prior_epochs, numbers.Integral) or isinstance(prior_epochs, bool) or prior_epochs < 0:
+        raise ConfigError(f"prior_epochs must be a non-negative integer, got {prior_epochs!r}")
 
 
 def _check_code_layout(latent_dim: int, n_codes, code_dim) -> int:
