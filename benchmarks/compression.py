@@ -140,15 +140,14 @@ def bd_rate(test: list[dict], anchor: list[dict], key: str = "psnr",
     """Average rate difference (%) of ``test`` vs ``anchor`` at equal quality (negative = smaller files).
 
     Over the quality interval both curves cover; with ``rate_range``, only the part of it
-    where the anchor's rate lies in that range.
+    where the anchor's rate lies in that range (as far as the anchor's settings reach).
     """
     f_test, lo_t, hi_t = _log_rate_of(test, key)
     f_anchor, lo_a, hi_a = _log_rate_of(anchor, key)
     lo, hi = max(lo_t, lo_a), min(hi_t, hi_a)
-    if rate_range is not None:
-        ends = [quality_at(anchor, r, key) for r in rate_range]
-        if None in ends:
-            return None
+    if rate_range is not None:  # clipped to the rates the anchor's settings reach
+        rates = [p["bpp"] for p in anchor]
+        ends = [quality_at(anchor, float(np.clip(r, min(rates), max(rates))), key) for r in rate_range]
         lo, hi = max(lo, ends[0]), min(hi, ends[1])
     if hi <= lo:
         return None

@@ -305,7 +305,8 @@ def compression_table(results: dict) -> str:
     lines = ["| mean bits per pixel | " + " | ".join(f"{r} bpp" for r in s["at_rates"]["aekit"]) + " |",
              "|---|" + "---:|" * len(s["at_rates"]["aekit"])]
     for method in ("aekit", "jpeg", "webp"):
-        cells = [f"{num(v['psnr'])} dB / {num(v['ms_ssim'], '.4f')}" for v in s["at_rates"][method].values()]
+        cells = ["-" if v["psnr"] is None else f"{v['psnr']:.2f} dB / {v['ms_ssim']:.4f}"
+                 for v in s["at_rates"][method].values()]
         lines.append(f"| {method} (PSNR / MS-SSIM) | " + " | ".join(cells) + " |")
     bd, bd_range, gain = s["bd_rate_vs_jpeg_psnr"], s["bd_rate_vs_jpeg_psnr_0.2_0.8"], s["psnr_at_0.3"]["gain"]
     decode = results["decode_768x512"]["decode_s"]
@@ -336,11 +337,13 @@ def compression_table(results: dict) -> str:
     if fashion:
         lines += ["", "| Fashion-MNIST (28x28, raw 784 bytes) | bytes per image | mean PSNR (dB) |",
                   "|---|---:|---:|"]
+        low = min(fashion["jpeg_curve"], key=lambda p: p["bytes"])
         for row in fashion["autoencoder"]:
             jpeg = row["jpeg_bytes_at_equal_psnr"]
+            jpeg_text = (f"{jpeg:.0f}" if jpeg is not None
+                         else f"more than {low['bytes']:.0f} (JPEG cannot go this low)")
             lines.append(f"| AE code of {row['code_size']} dims, 8 bits each | {row['bytes']} | {row['psnr']:.2f} |")
-            lines.append(f"| JPEG at the same PSNR | {num(jpeg, '.0f')} | {row['psnr']:.2f} |")
-        low = min(fashion["jpeg_curve"], key=lambda p: p["bytes"])
+            lines.append(f"| JPEG at the same PSNR | {jpeg_text} | {row['psnr']:.2f} |")
         lines += [f"| JPEG at its lowest quality ({low['setting']}) | {low['bytes']:.0f} | {low['psnr']:.2f} |",
                   f"| PNG (lossless) | {fashion['png_bytes']:.0f} | exact |"]
     lines += ["", f"_Mean over {len(results['photos'])} held-out photos ({', '.join(results['photos'])}); codec weights "
