@@ -15,7 +15,7 @@ test: install data
 	$(PY) -m pytest -n 2 -q
 
 # Benchmarks are long (see README); each writes benchmarks/results/NAME.json, then the README tables.
-bench: bench-reconstruction bench-anomaly bench-generative bench-compression
+bench: bench-reconstruction bench-anomaly bench-generative bench-compression bench-voice
 
 bench-reconstruction: install data
 	$(PY) benchmarks/reconstruction.py

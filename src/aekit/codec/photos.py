@@ -2,7 +2,7 @@
 
 The Debian package ``plasma-workspace-wallpapers`` ships about thirty wallpapers; twelve of
 them are photographs (the rest are renders and drawings, whose flat gradients would teach
-the codec the wrong statistics). They are used at reduced scales (1/2, 1/3, 1/4), which
+the codec the wrong statistics). They are used at reduced scales (2/3 down to 1/4), which
 also removes most of the JPEG artefacts of the originals. None of the benchmark's
 evaluation photos (scikit-image, scikit-learn samples) come from this package.
 """
@@ -17,7 +17,7 @@ from aekit.data.debian import package_path
 PACKAGE = "plasma-workspace-wallpapers"
 PHOTO_WALLPAPERS = ("BytheWater", "ColdRipple", "ColorfulCups", "DarkestHour", "EveningGlow", "FallenLeaf",
                     "Grey", "Kite", "OneStandsOut", "Path", "Volna", "summer_1am")
-SCALES = (1 / 2, 1 / 3, 1 / 4)
+SCALES = (2 / 3, 1 / 2, 1 / 3, 1 / 4)
 
 
 def wallpaper_root() -> Path:
