@@ -55,12 +55,18 @@ def word_error_rate(reference: str, hypothesis: str) -> float:
 
 
 def mel_cepstrum(wav: np.ndarray) -> np.ndarray:
-    """(N_CEPSTRA, frames): DCT of the 80-band natural-log mel magnitudes, c0 dropped."""
+    """(N_CEPSTRA, frames): cosine-series coefficients of the natural-log mel magnitudes.
+
+    c_d = (2 / N) * sum_n log S_n cos(pi d (2n + 1) / 2N), the scale at which
+    log S(w) ~ sum_d c_d cos(d w) — the convention MCD's 10 / ln 10 * sqrt(2 ...) assumes.
+    c0 (overall loudness) is dropped, as usual.
+    """
     from scipy.fft import dct
 
     from aekit.voice.features import log_mel
 
-    return dct(log_mel(wav), type=2, norm="ortho", axis=0)[1:N_CEPSTRA + 1]
+    mel = log_mel(wav)
+    return dct(mel, type=2, axis=0)[1:N_CEPSTRA + 1] / mel.shape[0]
 
 
 def mel_cepstral_distortion(a: np.ndarray, b: np.ndarray) -> float:
