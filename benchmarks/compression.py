@@ -208,8 +208,8 @@ def fashion_part(code_sizes: tuple[int, ...], epochs: int, train_size: int, test
         start = time.perf_counter()
         est.fit(X_train)
         fit_s = time.perf_counter() - start
-        codes = est.transform(X_test)
-        low, high = est.transform(X_train).min(0), est.transform(X_train).max(0)
+        codes, train_codes = est.transform(X_test), est.transform(X_train)
+        low, high = train_codes.min(0), train_codes.max(0)
         levels = np.clip(np.round((codes - low) / (high - low) * 255), 0, 255)  # one byte per dimension
         decoded = est.inverse_transform(levels / 255 * (high - low) + low)
         out = np.round(np.clip(decoded[:, 0], 0, 1) * 255).astype(np.uint8)

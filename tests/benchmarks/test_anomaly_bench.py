@@ -1,9 +1,4 @@
-"""The anomaly benchmark end to end on tiny data: JSON structure, --resume, the README table.
-
-benchmarks/ is not a package: its scripts are loaded from their files under names of
-their own, so that "tables" cannot be mistaken for another installed module.
-"""
-import importlib.util
+"""The anomaly benchmark end to end on tiny data: JSON structure, --resume, the README table."""
 import json
 import shutil
 import sys
@@ -12,16 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
-
-
-def load_script(name: str):
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCHMARKS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
+from bench_scripts import load_script
 
 anomaly = load_script("anomaly")  # puts benchmarks/ on sys.path for its own anomaly_data import
 anomaly_data = sys.modules["anomaly_data"]

@@ -1,28 +1,14 @@
 """The generative / discrete-codes benchmark end to end on tiny digits: JSON structure,
 PNG grids, --resume, the README table.
-
-benchmarks/ is not a package: its scripts are loaded from their files under names of
-their own, so that "tables" cannot be mistaken for another installed module.
 """
 import dataclasses
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
-
-
-def load_script(name: str):
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCHMARKS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
+from bench_scripts import load_script
 
 generative = load_script("generative")
 tables = load_script("tables")

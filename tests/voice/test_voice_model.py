@@ -7,7 +7,7 @@ from aekit.voice.converter import VoiceModel
 from aekit.voice.corpora import folder_corpus
 from aekit.voice.model import VoiceConverter
 
-from conftest import TINY
+from voice_fixtures import TINY
 
 
 def test_forward_shapes_and_backward():

@@ -38,9 +38,8 @@ def run_compress(args: argparse.Namespace) -> int:
     _print_notices(args.command, notices)
     write_file_atomically(args.output, lambda tmp: tmp.write_bytes(data), args.force)
     header = unpack(data)[0]
-    height, width = header.height, header.width
-    print(f"{args.output}: {len(data):,} bytes, {8 * len(data) / (height * width):.3f} bits per pixel "
-          f"({width}x{height}, quality {quality})")
+    print(f"{args.output}: {len(data):,} bytes, {8 * len(data) / (header.height * header.width):.3f} bits per "
+          f"pixel ({header.width}x{header.height}, quality {quality})")
     return 0
 
 

@@ -74,10 +74,6 @@ class CodecNet(nn.Module):
     def inverse_gain(self, quality) -> torch.Tensor:
         return self.log_inverse_gain[quality].exp().view(-1, self.latent_channels, 1, 1)
 
-    def quantise(self, x: torch.Tensor, quality: int) -> torch.Tensor:
-        """Images in [0, 1] (B, 3, H, W), H and W multiples of STRIDE -> integer latents."""
-        return torch.round(self.g_a(x) * self.gain(quality))
-
     def reconstruct(self, y_hat: torch.Tensor, quality) -> torch.Tensor:
         return self.g_s(y_hat * self.inverse_gain(quality))
 

