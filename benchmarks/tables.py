@@ -397,10 +397,79 @@ def voice_table(results: dict) -> str:
         "`benchmarks/results/voice/`._"]
     return "\n".join(lines)
 
+def text_table(results: dict) -> str:
+    m = results["machine"]
+
+    def pct(value) -> str:
+        return "—" if value is None else f"{100 * value:.1f}"
+
+    def finetuning() -> list[str]:
+        lines = ["| dataset (task, score) | labels | pretrained | scratch | pretrained − scratch | MiniLM-L6 |",
+                 "|---|---:|---:|---:|---:|---:|"]
+        for r in results["comparison"]:
+            gain = "—" if r["gain_points"] is None else f"{r['gain_points']:+.1f}"
+            if r["labels"] == "1000" and r["gain_points"] is not None:
+                gain += " ✓" if r["gain_points"] >= 5 else " ✗"
+            lines.append(f"| {r['dataset']} ({r['task']}, {r['metric']}) | {r['labels']} | {pct(r.get('pretrained'))} | "
+                         f"{pct(r.get('scratch'))} | {gain} | {pct(r.get('minilm'))} |")
+        target = results["target"]
+        lines += ["", f"Target: {target['what']}: **{'met' if target['met'] else 'missed'}** "
+                  f"(gains at 1,000 labels: {', '.join(f'{g:+.1f}' for g in target['gains_at_1000'])})."]
+        return lines
+
+    def pretraining() -> list[str]:
+        speeds = results.get("pretraining_tokens_per_s", {})
+        lines = ["", "| pretrained model | corpus | epochs | minutes | train / validation loss | training tokens/s |",
+                 "|---|---|---:|---:|---|---:|"]
+        for name, p in results["pretraining"].items():
+            val = "—" if p["final_val_loss"] is None else f"{p['final_val_loss']:.3f}"
+            lines.append(f"| {name} ({p['objective']}, {p['config']['n_layers']}x{p['config']['d_model']}) | "
+                         f"{p['corpus']} | {p['epochs']} | {p['minutes']} | {p['final_train_loss']:.3f} / {val} | "
+                         f"{speeds.get(name, '—')} |")
+        return lines
+
+    def gpt() -> list[str]:
+        g = results.get("gpt")
+        if not g:
+            return []
+        lines = ["", "| GPT (gpt-en), validation split | perplexity | context-free unigram perplexity | tokens |",
+                 "|---|---:|---:|---:|"]
+        for corpus, v in g["per_corpus"].items():
+            lines.append(f"| {corpus} | {v['perplexity']:.1f} | {v['unigram_perplexity']:.1f} | {v['tokens']:,} |")
+        few = g["fewshot_spam"]
+        shots = "; ".join(f"{k}: {100 * v['accuracy']:.1f}%" for k, v in few.items())
+        any_run = next(iter(few.values()))
+        lines += ["", f"GPT training {g['speed']['train_tokens_per_s']:,.0f} tokens/s, generation "
+                  f"{g['speed']['generate_tokens_per_s']:.0f} tokens/s (one CPU thread). In-context spam/ham "
+                  f"classification with no gradient step ({any_run['examples']} test emails): {shots} — chance "
+                  f"{100 * any_run['chance']:.0f}%, majority label {100 * any_run['majority']:.1f}%. "
+                  f"A sample: _\"{g['samples'][0]['prompt']}{g['samples'][0]['text']}\"_"]
+        return lines
+
+    def seq2seq() -> list[str]:
+        rows = results.get("seq2seq") or []
+        if not rows:
+            return []
+        lines = ["", "| Reuters body → headline, initialised from | test loss / perplexity | ROUGE-1 | ROUGE-2 | ROUGE-L |",
+                 "|---|---:|---:|---:|---:|"]
+        for r in rows:
+            t = r["test"]
+            lines.append(f"| {r['init']} | {t['loss']:.3f} / {t['perplexity']:.1f} | {pct(t['rouge1'])} | "
+                         f"{pct(t['rouge2'])} | {pct(t['rougeL'])} |")
+        return lines
+
+    caps = results["caps"]
+    footer = ["", f"_Scores in %. Fine-tuning settings by label count: {results['finetune_settings']}; MiniLM: "
+              f"{results['minilm_settings']}. Validation (early stopping) and test are seeded subsets of at most "
+              f"{caps['validation']} and {caps['test']} examples. {m['cpus']} CPU core(s), one thread per run, torch "
+              f"{m['torch']}. Source: `benchmarks/results/text.json` (each run in `benchmarks/results/text_runs/`); "
+              "loss curves: `benchmarks/results/text_curves.png`._"]
+    return "\n".join(finetuning() + pretraining() + gpt() + seq2seq() + footer)
+
 
 TABLES = {"demo": demo_table, "reconstruction": reconstruction_table, "anomaly": anomaly_table,
           "generative": generative_table, "compression": compression_table,
-          "voice": voice_table}
+          "voice": voice_table, "text": text_table}
 
 
 def render() -> dict[str, str]:

@@ -258,3 +258,22 @@ def test_real_download_of_the_smallest_corpus():
     docs = list(load_corpus("lee-news").documents())
     assert 290 <= len(docs) <= 300
     assert docs[0].text.startswith("Hundreds of people have been forced to vacate their homes")
+
+
+def test_joined_builtin_corpora_keep_ids_and_splits(tmp_path, monkeypatch):
+    from aekit.text import corpora
+
+    def reader(prefix):
+        return lambda folder, skipped: (Document(f"{prefix}:{i}", f"{prefix} text {i}") for i in range(40))
+
+    monkeypatch.setattr(corpora, "cached", lambda source: tmp_path)
+    monkeypatch.setitem(corpora.CORPORA, "aa", corpora.BuiltinCorpus("weka", reader("aa"), "en", "A"))
+    monkeypatch.setitem(corpora.CORPORA, "bb", corpora.BuiltinCorpus("weka", reader("bb"), "zh", "B"))
+    joined = load_corpus("aa+bb")
+    alone = {name: load_corpus(name) for name in ("aa", "bb")}
+    assert [d.id for d in joined.documents()] == [d.id for n in ("aa", "bb") for d in alone[n].documents()]
+    held_out = {d.id for d in joined.documents("validation")}
+    assert held_out == {d.id for c in alone.values() for d in c.documents("validation")} and held_out
+    assert joined.language == "en+zh"
+    with pytest.raises(DataError, match="unknown corpus 'aa\\+nope'"):
+        load_corpus("aa+nope")

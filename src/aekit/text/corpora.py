@@ -13,6 +13,10 @@ spam-assassin       SpamAssassin emails, spam and ham (npm)                   em
 wordnet-glosses     WordNet 3.0 synsets with their glosses (Debian)           synset
 ==================  ========================================================  ========
 
+Built-in names joined with ``+`` (``reuters+spam-assassin``) read as one corpus, the
+parts one after the other; every document keeps its own id, so its split is the same as
+in the part alone (a model pretrained on the mix never read a task's test document).
+
 A user's corpus is a path:
 
 - a ``.txt`` file: one document per block of lines separated by blank lines; a file with
@@ -98,11 +102,8 @@ def load_corpus(name_or_path: str | os.PathLike, val_fraction: float = 0.1, unit
     if unit not in UNITS:
         raise ConfigError(f"unknown unit {unit!r}; choose from {', '.join(UNITS)}")
     key = str(name_or_path)
-    if key in CORPORA:
-        spec = CORPORA[key]
-        folder = cached(SOURCES[spec.source])
-        return Corpus(key, lambda skipped: spec.read(folder, skipped), val_fraction, max_documents,
-                      spec.language, spec.description)
+    if key in CORPORA or ("+" in key and all(part in CORPORA for part in key.split("+"))):
+        return _builtin_corpus(key, val_fraction, max_documents)
     path = Path(name_or_path)
     if path.is_dir():
         return Corpus(str(path), partial(read_text_folder, path), val_fraction, max_documents)
@@ -112,6 +113,20 @@ def load_corpus(name_or_path: str | os.PathLike, val_fraction: float = 0.1, unit
         return Corpus(str(path), partial(read_text_file, path, unit=unit), val_fraction, max_documents)
     raise DataError(f"unknown corpus {key!r}: not a built-in corpus ({', '.join(corpus_names())}) "
                     "and no such file or folder")
+
+
+def _builtin_corpus(key: str, val_fraction: float, max_documents: int | None) -> Corpus:
+    """One built-in corpus, or several joined with "+" (read in the order named)."""
+    specs = [CORPORA[part] for part in key.split("+")]
+    folders = [cached(SOURCES[spec.source]) for spec in specs]
+
+    def read(skipped: Counter) -> Iterator[Document]:
+        for spec, folder in zip(specs, folders):
+            yield from spec.read(folder, skipped)
+
+    languages = sorted({spec.language for spec in specs})
+    description = "; ".join(spec.description for spec in specs)
+    return Corpus(key, read, val_fraction, max_documents, "+".join(languages), description)
 
 
 # ------------------------------------------------------------------ user files

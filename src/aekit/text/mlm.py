@@ -12,8 +12,8 @@ optional pair heads: next-sentence prediction (NSP, BERT) and sentence-order pre
       │ bert_mask: 15% of ordinary tokens chosen -> 80% [MASK], 10% random, 10% kept
       ▼
     token + position (+ segment) embeddings ──> Transformer encoder ──> h (B, L, D)
-      ├── h ──dense, GELU, LN──> tied embedding^T + bias ──> logits (B, L, vocab)
-      │                          cross-entropy at the chosen tokens only
+      ├── h at the chosen tokens ──dense, GELU, LN──> tied embedding^T + bias
+      │                          ──> logits (N chosen, vocab), cross-entropy
       └── h[:, 0] ([CLS]) ──dense, tanh──> linear ──> pair logits (B, 2)
 
     embed(ids, layer=k): the first k encoder layers, mean over the non-padding tokens.
@@ -127,18 +127,20 @@ class MaskedLanguageModel(nn.Module):
         corrupted, targets = bert_mask(ids, maskable, MASK_ID, N_SPECIAL, self.vocab_size,
                                        self.mask_rate, generator)
         h = self.encode(corrupted)  # (B, L, D)
-        out.update(corrupted=corrupted, targets=targets, hidden=h,
-                   logits=self.embedding.logits(self.mlm_transform(h), self.mlm_bias))  # (B, L, vocab)
+        chosen = targets != IGNORE
+        # Only the chosen tokens are decoded: with a small encoder the vocabulary
+        # projection of every position would cost about as much as the encoder itself.
+        logits = self.embedding.logits(self.mlm_transform(h[chosen]), self.mlm_bias)  # (N, vocab)
+        out.update(corrupted=corrupted, targets=targets, hidden=h, logits=logits, chosen_targets=targets[chosen])
         if self.pair_task:
             out["pair_logits"] = self.pair_head(h[:, 0])  # (B, 2)
         return out
 
     def loss(self, ids: torch.Tensor, out: dict, target=None) -> dict[str, torch.Tensor]:
-        mlm = token_loss(out["logits"], out["targets"])
-        chosen = out["targets"] != IGNORE
-        right = (out["logits"].argmax(-1) == out["targets"]) & chosen
-        parts = {"mlm": mlm.detach(),
-                 "accuracy": (right.sum() / chosen.sum().clamp_min(1)).detach().float()}
+        targets = out["chosen_targets"]  # (N,)
+        mlm = token_loss(out["logits"], targets)
+        right = (out["logits"].argmax(-1) == targets).float()
+        parts = {"mlm": mlm.detach(), "accuracy": (right.sum() / max(len(targets), 1)).detach()}
         loss = mlm
         if self.pair_task:
             pair = F.cross_entropy(out["pair_logits"].float(), out["pair_labels"])
