@@ -66,6 +66,7 @@ FINETUNE_SETTINGS = {100: dict(epochs=30, patience=5), 1000: dict(epochs=12, pat
                      None: dict(epochs=6, patience=2, max_time=420)}
 VALIDATION_CAP, TEST_CAP = 300, 1000  # seeded subsets: validation runs every epoch
 MINILM_SETTINGS = {100: dict(epochs=10), 1000: dict(epochs=4), None: dict(epochs=2, max_time=900)}
+SEQ2SEQ_SETTINGS = dict(epochs=15, patience=3, max_time=900)
 GPT_PROMPTS = ("The wheat harvest", "Subject: your account", "Prices of corn")
 
 
@@ -263,24 +264,25 @@ def pretraining_speeds() -> dict:
 def seq2seq_run(init: str, redo: bool) -> dict:
     from rouge_score import rouge_scorer
 
-    from aekit.text.seq2seq import finetune_seq2seq, predict
+    from aekit.text.seq2seq import finetune_seq2seq, load_seq2seq, predict
     from aekit.text.tasks import load_task_data
 
     def measure() -> dict:
         data = load_task_data("reuters-headline", "seq2seq")
         pretrained = WORK / ("mlm-en" if init == "mlm" else "bart-en")
+        output = WORK / "finetuned" / f"headline-{init}"
         started = time.monotonic()
-        model, history, metrics = finetune_seq2seq(
-            pretrained, data, WORK / "finetuned" / f"headline-{init}", init=init,
-            trainer_args=dict(epochs=15, patience=3, max_time=900, seed=0), force=True)
+        _, history, metrics = finetune_seq2seq(pretrained, data, output, init=init,
+                                               trainer_args=dict(SEQ2SEQ_SETTINGS, seed=0), force=True)
+        seconds = time.monotonic() - started
+        model, tokenizer, _ = load_seq2seq(output)
         test = data.split("test")
-        predictions = predict(model, model.tokenizer if hasattr(model, "tokenizer") else None,
-                              [ex.text for ex in test], max_tokens=24)
+        predictions = predict(model, tokenizer, [ex.text for ex in test], max_tokens=24)
         scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
-        scores = [scorer.score(ex.label, p) for ex, p in zip(test, predictions)]
+        scores = [scorer.score(ex.text_b, p) for ex, p in zip(test, predictions)]
         rouge = {k: sum(s[k].fmeasure for s in scores) / len(scores) for k in ("rouge1", "rouge2", "rougeL")}
-        return {"init": init, "seconds": round(time.monotonic() - started, 1), "test": {**metrics, **rouge},
-                "examples": [{"headline": ex.label, "generated": p} for ex, p in list(zip(test, predictions))[:5]],
+        return {"init": init, "seconds": round(seconds, 1), "settings": SEQ2SEQ_SETTINGS, "test": {**metrics, **rouge},
+                "examples": [{"headline": ex.text_b, "generated": p} for ex, p in list(zip(test, predictions))[:5]],
                 "history": [{k: h[k] for k in ("epoch", "train_loss", "val_loss") if k in h} for h in history]}
 
     return cached_run("seq2seq", f"headline-{init}", redo, measure)

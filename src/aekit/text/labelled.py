@@ -13,6 +13,7 @@ gives examples to two splits.
   (headline, body) labelled ``match``, and (another article's headline, body) labelled
   ``mismatch``. The other headline is drawn, seeded by the article's id, from the
   articles of the *same split* whose headline text differs; so half the pairs are positive.
+- ``headline_examples`` (seq2seq): a Reuters body and its headline, lower-cased.
 - ``cloze_examples`` (qa): a question made from a Reuters headline by blanking one of its
   words, answered by a span of the article's opening (see ``cloze_question``).
 """
@@ -112,6 +113,14 @@ def headline_pair_examples(documents: Iterable, split_of: Callable[[str], str]) 
             if negative is not None:
                 examples.append(Example(doc.id, negative, body, "mismatch", where=doc.id))
     return examples
+
+
+def headline_examples(documents: Iterable) -> list[Example]:
+    """seq2seq: every Reuters article with a headline and a body gives (``text`` = body,
+    ``text_b`` = headline, lower-cased with its white space collapsed; why: ``aekit.text.tasks``).
+    The split comes from the article's id, as for the other Reuters datasets."""
+    return [Example(d.id, d.fields["body"], " ".join(d.fields["headline"].lower().split()), where=d.id)
+            for d in documents if d.fields.get("headline", "").strip() and d.fields.get("body", "").strip()]
 
 
 # ------------------------------------------------------------------ Reuters cloze

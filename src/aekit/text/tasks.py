@@ -1,27 +1,35 @@
 """Fine-tuning tasks and their labelled data: built-in datasets by name, or a user's CSV.
 
-Four task kinds (Devlin et al. 2019, BERT, section 3.2 and figure 4):
+Four encoder task kinds (Devlin et al. 2019, BERT, section 3.2 and figure 4) and one
+generation task (``aekit.text.seq2seq``):
 
-=====  ===================================  ==========================================
-task   input                                predicts
-=====  ===================================  ==========================================
-cls    ``[CLS] text [SEP]``                 a label, from the [CLS] vector
-tag    ``[CLS] text [SEP]``                 a tag per word, at the word's first token
-pair   ``[CLS] A [SEP] B [SEP]``            a label, from the [CLS] vector
-qa     ``[CLS] question [SEP] passage [SEP]``  the answer's first and last passage token
-=====  ===================================  ==========================================
+=======  ===================================  ==========================================
+task     input                                predicts
+=======  ===================================  ==========================================
+cls      ``[CLS] text [SEP]``                 a label, from the [CLS] vector
+tag      ``[CLS] text [SEP]``                 a tag per word, at the word's first token
+pair     ``[CLS] A [SEP] B [SEP]``            a label, from the [CLS] vector
+qa       ``[CLS] question [SEP] passage [SEP]``  the answer's first and last passage token
+seq2seq  ``[BOS] source [EOS]`` (encoder)     the target text, token by token (decoder)
+=======  ===================================  ==========================================
 
 Built-in datasets (rules in ``aekit.text.labelled``):
 
-=================  =====  ===============  =====================================
-name               task   corpus           examples
-=================  =====  ===============  =====================================
-reviews-sentiment  cls    chinese-reviews  review -> pos / neg
-spam               cls    spam-assassin    email -> spam / ham
-pd-pos             tag    people-daily     paragraph -> a POS tag per word
-reuters-pair       pair   reuters          (headline, body) -> match / mismatch
-reuters-cloze      qa     reuters          headline with a word blanked -> its span
-=================  =====  ===============  =====================================
+=================  =======  ===============  =====================================
+name               task     corpus           examples
+=================  =======  ===============  =====================================
+reviews-sentiment  cls      chinese-reviews  review -> pos / neg
+spam               cls      spam-assassin    email -> spam / ham
+pd-pos             tag      people-daily     paragraph -> a POS tag per word
+reuters-pair       pair     reuters          (headline, body) -> match / mismatch
+reuters-cloze      qa       reuters          headline with a word blanked -> its span
+reuters-headline   seq2seq  reuters          article body -> its headline, lower-cased
+=================  =======  ===============  =====================================
+
+``reuters-headline`` targets are lower-cased (``headline_examples``): Reuters headlines
+are ALL CAPS, a case that body text (most of what the tokenizer and the pretrained models
+read) rarely uses, so cased targets would be spelt in rare tokens of their own; lower case
+shares the body's words and still reads as a headline. ROUGE ignores case anyway.
 
 Splits come from a stable hash of the source document's id (``split_of``): ``test`` is
 exactly the share of documents that pretraining holds out with its default
@@ -49,7 +57,8 @@ from aekit.text import labelled
 from aekit.text.documents import content_id, split_of
 from aekit.text.labelled import Example
 
-TASKS = ("cls", "tag", "pair", "qa")
+TASKS = ("cls", "tag", "pair", "qa")  # the encoder tasks (aekit.text.heads)
+SEQ2SEQ = "seq2seq"  # the generation task (aekit.text.seq2seq)
 SPLITS = ("train", "validation", "test", "all")
 TEST_FRACTION = 0.1  # the pretraining default --val-fraction: see the module docstring
 VALIDATION_FRACTION = 0.1
@@ -83,6 +92,8 @@ DATASETS = {
                                 "does this Reuters headline belong to this body? match / mismatch"),
     "reuters-cloze": BuiltinTask("qa", "reuters", labelled.cloze_examples,
                                  "Reuters headline with a word blanked; answer span in the body's opening"),
+    "reuters-headline": BuiltinTask(SEQ2SEQ, "reuters", labelled.headline_examples,
+                                    "Reuters article body -> its headline (lower-cased)"),
 }
 
 
@@ -117,8 +128,8 @@ class TaskData:
 
 
 def check_task(task: str) -> str:
-    if task not in TASKS:
-        raise ConfigError(f"unknown task {task!r}; choose from {', '.join(TASKS)}")
+    if task not in TASKS + (SEQ2SEQ,):
+        raise ConfigError(f"unknown task {task!r}; choose from {', '.join(TASKS + (SEQ2SEQ,))}")
     return task
 
 
