@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.aekit-installed
 
 .PHONY: demo test install data bench bench-reconstruction bench-anomaly bench-generative bench-compression \
-	bench-voice voice-data codec-weights clean
+	bench-voice bench-text voice-data codec-weights clean
 
 demo: install data
 	$(VENV)/bin/aekit demo
@@ -15,7 +15,7 @@ test: install data
 	$(PY) -m pytest -n 2 -q
 
 # Benchmarks are long (see README); each writes benchmarks/results/NAME.json, then the README tables.
-bench: bench-reconstruction bench-anomaly bench-generative bench-compression bench-voice
+bench: bench-reconstruction bench-anomaly bench-generative bench-compression bench-voice bench-text
 
 bench-reconstruction: install data
 	$(PY) benchmarks/reconstruction.py
@@ -40,6 +40,18 @@ bench-compression: install data
 bench-voice: install voice-data
 	$(PY) -m pip install -q -e ".[bench]"
 	$(PY) benchmarks/voice.py
+	$(PY) benchmarks/tables.py
+
+# About 5 hours on 2 CPU cores; every stage keeps what it measured (benchmarks/results/text_runs/)
+# and skips what is already there, so a stopped run continues where it was.
+bench-text: install
+	$(PY) -m pip install -q -e ".[bench]"
+	$(PY) benchmarks/text.py --stage pretrain
+	$(PY) benchmarks/text.py --stage finetune
+	$(PY) benchmarks/text.py --stage minilm
+	$(PY) benchmarks/text.py --stage gpt
+	$(PY) benchmarks/text.py --stage seq2seq
+	$(PY) benchmarks/text.py --stage collect
 	$(PY) benchmarks/tables.py
 
 voice-data:
