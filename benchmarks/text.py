@@ -65,7 +65,7 @@ LABEL_COUNTS = (100, 1000, None)  # None: every training example
 FINETUNE_SETTINGS = {100: dict(epochs=30, patience=5), 1000: dict(epochs=12, patience=3),
                      None: dict(epochs=6, patience=2, max_time=420)}
 VALIDATION_CAP, TEST_CAP = 300, 1000  # seeded subsets: validation runs every epoch
-MINILM_SETTINGS = {100: dict(epochs=10), 1000: dict(epochs=4), None: dict(epochs=2, max_time=900)}
+MINILM_SETTINGS = {100: dict(epochs=10), 1000: dict(epochs=3), None: dict(epochs=2, max_time=900)}
 SEQ2SEQ_SETTINGS = dict(epochs=15, patience=3, max_time=900)
 GPT_PROMPTS = ("The wheat harvest", "Subject: your account", "Prices of corn")
 

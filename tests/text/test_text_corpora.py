@@ -1,6 +1,7 @@
 """Corpora: splits by document, user files, bad text, the built-in readers on fixture files
 (no network), and the cache fetch (with the download replaced by a local file)."""
 import io
+import json
 import socket
 import tarfile
 import zipfile
@@ -197,6 +198,68 @@ def test_wordnet_glosses(tmp_path):
     assert docs[1].fields["words"] == ["able"]
 
 
+TANG = [
+    {"author": "太宗皇帝", "title": "帝京篇十首 一", "id": "a",
+     "paragraphs": ["秦川雄帝宅，函谷壯皇居。", "  ", "綺殿千尋起，離宮百雉餘。"]},
+    {"author": "佚名", "title": "", "paragraphs": ["住在綠池邊，朝朝學采蓮"]},
+    {"author": "無名氏", "title": "句", "paragraphs": []},
+    {"author": "另一人", "title": "帝京篇十首 一", "paragraphs": ["秦川雄帝宅，函谷壯皇居。", "綺殿千尋起，離宮百雉餘。"]},
+    {"author": "某", "title": "長\n題 ", "paragraphs": ["一。\n二。"]},
+    "not a poem",
+    {"author": "某", "title": "題", "paragraphs": "not a list"},
+]
+SONG = [{"author": "宋太祖", "title": "日詩", "paragraphs": ["未離海底千山黑，纔到天中萬國明。"]}]
+CI = [{"author": "和岘", "rhythmic": "导引", "paragraphs": ["气和玉烛，睿化著鸿明。", "缇管一阳生。"]}]
+
+
+def _write_json(path, data):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def _poetry_folder(folder):
+    """The cache layout of chinese-poetry: the package's own file names, in two folders."""
+    _write_json(folder / "quantangshi" / "poet.tang.0.json", TANG)
+    _write_json(folder / "quantangshi" / "poet.tang.10000.json", [{"title": "後", "paragraphs": ["十。"]}])
+    _write_json(folder / "quantangshi" / "poet.tang.2000.json", [{"title": "前", "paragraphs": ["二。"]}])
+    _write_json(folder / "quantangshi" / "poet.song.0.json", SONG)
+    (folder / "quantangshi" / "poet.song.1000.json").write_bytes(b"[{\"title\": \"\xff")
+    _write_json(folder / "songci" / "ci.song.0.json", CI)
+    return folder
+
+
+def test_chinese_poetry_layout_order_and_skips(tmp_path):
+    skipped = Counter()
+    docs = list(readers.read_chinese_poetry(_poetry_folder(tmp_path), skipped, simplified=False))
+    assert docs[0].text == "帝京篇十首 一\n秦川雄帝宅，函谷壯皇居。\n綺殿千尋起，離宮百雉餘。"
+    assert docs[0].fields == {"title": "帝京篇十首 一", "author": "太宗皇帝", "dynasty": "tang", "form": "shi",
+                              "lines": ["秦川雄帝宅，函谷壯皇居。", "綺殿千尋起，離宮百雉餘。"]}
+    assert [d.fields["title"] for d in docs] == ["帝京篇十首 一", "長 題", "前", "後", "日詩", "导引"]  # 0, 2000, 10000
+    assert docs[1].text == "長 題\n一。\n二。" and docs[1].fields["lines"] == ["一。", "二。"]
+    assert [(d.fields["dynasty"], d.fields["form"]) for d in docs[-2:]] == [("song", "shi"), ("song", "ci")]
+    assert docs[-1].text == "导引\n气和玉烛，睿化著鸿明。\n缇管一阳生。"
+    assert len({d.id for d in docs}) == len(docs) and all(d.id.startswith("chinese-poetry:") for d in docs)
+    # the untitled, the lineless, the repeat under another author, two bad entries and the bad file
+    assert skipped == Counter({"untitled": 1, "empty": 1, "duplicate": 1, "malformed": 3})
+
+
+def test_chinese_poetry_simplified_keeps_ids(tmp_path, monkeypatch):
+    folder = _poetry_folder(tmp_path)
+    traditional = list(readers.read_chinese_poetry(folder, Counter(), simplified=False))
+    table = str.maketrans("壯綺尋離宮餘詩", "壮绮寻离宫余诗")
+    monkeypatch.setattr(readers, "to_simplified", lambda: lambda text: text.translate(table))
+    simplified = list(readers.read_chinese_poetry(folder, Counter()))
+    assert [d.id for d in simplified] == [d.id for d in traditional]
+    assert simplified[0].text == "帝京篇十首 一\n秦川雄帝宅，函谷壮皇居。\n绮殿千寻起，离宫百雉余。"
+    assert simplified[0].fields["lines"][1] == "绮殿千寻起，离宫百雉余。"
+    assert simplified[4].fields["title"] == "日诗"
+
+
+def test_opencc_converts_to_simplified():
+    pytest.importorskip("opencc")
+    assert readers.to_simplified()("帝京篇\n秦川雄帝宅，函谷壯皇居。") == "帝京篇\n秦川雄帝宅，函谷壮皇居。"
+
+
 # ---------------------------------------------------------------- the cache
 
 
@@ -234,6 +297,57 @@ def test_failed_fetch_leaves_nothing(tmp_path, monkeypatch):
     with pytest.raises(DataError, match="the package changed"):
         sources.cached(sources.Source("fake", "pypi-wheel", "pkg", {"pkg/data/news.cor": "news.cor"}))
     assert list((tmp_path / "cache" / "text").iterdir()) == []
+
+
+def _npm_package(path, files):
+    with tarfile.open(path, "w:gz") as archive:
+        for name, data in files.items():
+            _tar_add(archive, f"package/{name}", data)
+    return path
+
+
+def test_fetch_keeps_the_files_a_pattern_matches(tmp_path, monkeypatch):
+    monkeypatch.setenv("AEKIT_CACHE", str(tmp_path / "cache"))
+    files = {"dist/poems/poet.tang.0.json": b"[0]", "dist/poems/poet.tang.1000.json": b"[1]",
+             "dist/poems/authors.tang.json": b"[]", "dist/poems/error/poet.tang.0.json": b"[2]",
+             "dist/other/poet.tang.5.json": b"[3]", "README.md": b"x"}
+    monkeypatch.setattr(sources, "_download", lambda source, work: _npm_package(work / "p-1.0.tgz", files))
+    source = sources.Source("fake", "npm", "p", {"dist/poems/poet.tang.*.json": "poems", "README.md": "README.md"})
+    folder = sources.cached(source)
+    kept = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    assert kept == ["README.md", "poems/poet.tang.0.json", "poems/poet.tang.1000.json", sources.COMPLETE_MARK]
+    assert (folder / "poems" / "poet.tang.1000.json").read_bytes() == b"[1]"
+    assert "poems/poet.tang.0.json" in json.loads((folder / sources.COMPLETE_MARK).read_text())["sha256"]
+    with pytest.raises(DataError, match=r"no dist/poems/ci\.\*\.json: the package changed"):
+        sources.cached(sources.Source("fake2", "npm", "p", {"dist/poems/ci.*.json": "poems"}))
+
+
+def test_deb_members_and_patterns(tmp_path, monkeypatch):
+    def fake_unpack(package_file, folder):
+        for name in ("usr/share/x/data.noun", "usr/share/x/data.verb", "usr/share/x/index.noun"):
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(name)
+
+    monkeypatch.setattr(sources, "unpack_deb", fake_unpack)
+    (tmp_path / "x.deb").write_bytes(b"")
+    source = sources.Source("x", "debian", "x", {"usr/share/x/data.*": "data", "usr/share/x/index.noun": "index"})
+    sources._extract(source, tmp_path / "x.deb", tmp_path / "out")
+    kept = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*") if p.is_file())
+    assert kept == ["data/data.noun", "data/data.verb", "index"]
+
+
+def test_chinese_poetry_from_a_fetched_package(tmp_path, monkeypatch):
+    """The corpus by name, from an npm archive in the package's layout (no download)."""
+    monkeypatch.setenv("AEKIT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(readers, "to_simplified", lambda: None)
+    poems = _poetry_folder(tmp_path / "layout")
+    files = {f"dist/{p.relative_to(poems).as_posix()}": p.read_bytes() for p in poems.rglob("*.json")}
+    files["dist/quantangshi/authors.tang.json"] = b"[{}]"  # not read: would count as malformed
+    files["dist/quantangshi/error/poet.tang.0.json"] = json.dumps(SONG).encode()
+    monkeypatch.setattr(sources, "_download", lambda source, work: _npm_package(work / "c-2.0.1.tgz", files))
+    corpus = load_corpus("chinese-poetry")
+    assert [d.fields["title"] for d in corpus.documents()] == ["帝京篇十首 一", "長 題", "前", "後", "日詩", "导引"]
+    assert corpus.language == "zh" and corpus.skipped["malformed"] == 3
 
 
 def test_missing_tool_is_a_clear_error(tmp_path, monkeypatch):

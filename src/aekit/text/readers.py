@@ -7,10 +7,11 @@ from __future__ import annotations
 import email
 import email.policy
 import html
+import json
 import re
 import tarfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from aekit.text.documents import Document, bad_text_reason, content_id, decode_bytes
@@ -210,3 +211,90 @@ def read_wordnet(folder: Path, skipped: Counter) -> Iterator[Document]:
             offset, words, gloss = parsed
             yield Document(f"wordnet:{pos}:{offset}", f"{', '.join(words)}: {gloss}",
                            {"words": words, "pos": pos, "gloss": gloss})
+
+
+# ------------------------------------------------------------ Chinese poetry (npm)
+# (cache subfolder, file name prefix, dynasty, form) in reading order: 全唐詩, 全宋詩, 全宋詞.
+POETRY_PARTS = (("quantangshi", "poet.tang.", "tang", "shi"),
+                ("quantangshi", "poet.song.", "song", "shi"),
+                ("songci", "ci.song.", "song", "ci"))
+
+
+def to_simplified() -> Callable[[str], str] | None:
+    """OpenCC's traditional-to-simplified conversion, or None when ``opencc`` (the ``text``
+    extra) is not installed."""
+    try:
+        import opencc
+    except ImportError:
+        return None
+    return opencc.OpenCC("t2s").convert
+
+
+def _numbered_files(folder: Path, prefix: str) -> list[Path]:
+    """``prefix*.json`` in the package's own order (poet.tang.0, 1000, 2000, ... 10000),
+    files without a number last."""
+    def order(path: Path) -> tuple[float, str]:
+        number = path.name[len(prefix):-len(".json")]
+        return (int(number) if number.isdigit() else float("inf")), path.name
+    return sorted(folder.glob(f"{prefix}*.json"), key=order)
+
+
+def parse_poem(item: object) -> tuple[str, str, list[str]] | None:
+    """(title, author, lines) of one JSON entry: a poem has ``title``, a ci its tune name
+    ``rhythmic``, both a list of ``paragraphs`` (stripped, blank ones dropped; one holding
+    a line break counts as two lines, and a title is kept on one line). None when the entry
+    does not have that shape."""
+    if not isinstance(item, dict):
+        return None
+    title, author, lines = item.get("title", item.get("rhythmic")), item.get("author") or "", item.get("paragraphs")
+    if not isinstance(title, str) or not isinstance(author, str) or not isinstance(lines, list) \
+            or not all(isinstance(line, str) for line in lines):
+        return None
+    title = " ".join(part.strip() for part in title.splitlines() if part.strip())
+    return title, author.strip(), [part.strip() for line in lines for part in line.splitlines() if part.strip()]
+
+
+def read_chinese_poetry(folder: Path, skipped: Counter, simplified: bool = True) -> Iterator[Document]:
+    """One document per poem or ci: the title (a ci's tune name) on the first line, then
+    one line per entry of the source's ``paragraphs`` (mostly a couplet or a ci phrase),
+    with the source's punctuation and its marks for missing (□) or composed ({臯兀})
+    characters. Simplified characters when ``simplified`` and ``opencc`` is installed, the
+    source's own script otherwise (the poems are traditional, the ci simplified).
+
+    The id hashes the text as the source writes it, so the split does not depend on
+    opencc; a poem whose title and lines repeat one read before (the same poem under two
+    authors) is skipped as a duplicate. Entries with no line ("empty"), no title
+    ("untitled"), garbled characters (U+FFFD: "binary", a dozen ci) or another shape
+    ("malformed", also a file that is not JSON) are counted.
+    """
+    convert = to_simplified() if simplified else None
+
+    def docs():
+        for subfolder, prefix, dynasty, form in POETRY_PARTS:
+            for path in _numbered_files(folder / subfolder, prefix):
+                try:
+                    items = json.loads(path.read_bytes())
+                except ValueError:  # not JSON or not UTF-8
+                    skipped["malformed"] += 1
+                    continue
+                for item in items if isinstance(items, list) else [items]:
+                    poem = parse_poem(item)
+                    if poem is None:
+                        skipped["malformed"] += 1
+                        continue
+                    title, author, lines = poem
+                    if not lines or not title:
+                        skipped["empty" if not lines else "untitled"] += 1
+                        continue
+                    text = "\n".join([title, *lines])
+                    reason = bad_text_reason(text)
+                    if reason:
+                        skipped[reason] += 1
+                        continue
+                    doc_id = content_id("chinese-poetry", text)
+                    if convert is not None:  # OpenCC keeps the line breaks
+                        text, author = convert(text), convert(author)
+                        title, *lines = text.split("\n")
+                    yield Document(doc_id, text, {"title": title, "author": author, "lines": lines,
+                                                  "dynasty": dynasty, "form": form})
+    return _unique(docs(), skipped)

