@@ -166,13 +166,15 @@ def minilm_run(dataset: str, n: int | None, redo: bool) -> dict:
 # ------------------------------------------------------------------ GPT
 def mean_token_loss(model, blocks: torch.Tensor, batch: int = 32) -> tuple[float, int]:
     """(mean cross-entropy per predicted token, number of tokens) over ``blocks``."""
+    from aekit.text.common import IGNORE
+
     total, tokens = 0.0, 0
     model.eval()
     with torch.no_grad():
         for start in range(0, len(blocks), batch):
             xb = blocks[start:start + batch]
             out = model(xb)
-            n = int((out["targets"] != -100).sum())
+            n = int((out["targets"] != IGNORE).sum())
             total += float(model.loss(xb, out)["loss"]) * n
             tokens += n
     return total / max(tokens, 1), tokens
@@ -222,9 +224,7 @@ def gpt_run(redo: bool) -> dict:
             loss, tokens = mean_token_loss(model, blocks)
             per_corpus[part] = {"val_loss": loss, "perplexity": math.exp(loss), "tokens": tokens,
                                 "unigram_perplexity": unigram_perplexity(tokenizer, corpus.texts("train"), blocks)}
-        all_blocks = make_blocks(tokenizer, load_corpus(ENGLISH).texts("validation"), model.block_layout,
-                                 model.block_length, "gpt")
-        speed = {"train_tokens_per_s": training_tokens_per_second(model, all_blocks)}
+        speed = {"train_tokens_per_s": training_tokens_per_second(model, blocks)}  # the last corpus's blocks
         samples, generated, seconds = [], 0, 0.0
         for seed, prompt in enumerate(GPT_PROMPTS):
             started = time.perf_counter()
