@@ -59,6 +59,7 @@ Output: benchmarks/results/anomaly.json, rewritten (atomically) after every fini
     python benchmarks/anomaly.py                    # the full run (about 40 min on 2 CPU cores)
     python benchmarks/anomaly.py --quick            # a smoke test (tiny subsets, 1 class, 2 epochs)
     python benchmarks/anomaly.py --resume           # continue an interrupted run
+    python benchmarks/anomaly.py --resume --redo-speed   # keep the scores, time the training again
     python benchmarks/anomaly.py --datasets fashion-mnist --classes 0 1 --methods ae pca
 """
 from __future__ import annotations
@@ -499,6 +500,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="Fashion-MNIST normal classes (default: all ten; --quick: 0)")
     p.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
     p.add_argument("--no-speed", action="store_true", help="skip the training-speed comparison with PyOD")
+    p.add_argument("--redo-speed", action="store_true", help="with --resume: measure the speed comparison again")
     p.add_argument("--image-epochs", type=int, default=None, help="override the epochs on Fashion-MNIST")
     p.add_argument("--table-epochs", type=int, default=None, help="override the epochs on the tables")
     p.add_argument("--seed", type=int, default=0)
@@ -578,6 +580,8 @@ def main(argv=None) -> dict:
     results = start_results(args, settings)
     args.methods = available_methods(args.methods, results["skipped"])
     done = {(e["dataset"], e["class"], e["method"]) for e in results["entries"]}
+    if args.redo_speed:
+        results["speed"] = []
     started = time.perf_counter()
 
     def record(entry: dict, key: str = "entries") -> None:

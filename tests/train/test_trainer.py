@@ -135,3 +135,21 @@ def test_tensorboard_logs_when_installed(table, tmp_path):
     pytest.importorskip("tensorboard")
     Trainer(epochs=1, progress=False, log_dir=tmp_path).fit(small_model(), scaled(table))
     assert list((tmp_path / "tensorboard").iterdir())
+
+
+def test_adamw_is_fused_for_float_cpu_parameters_and_steps_like_the_plain_one():
+    from aekit.train.trainer import make_adamw
+
+    torch.manual_seed(0)
+    a, b = torch.nn.Linear(4, 3), torch.nn.Linear(4, 3)
+    b.load_state_dict(a.state_dict())
+    fused = make_adamw(a, 1e-2, 0.01)
+    plain = torch.optim.AdamW(b.parameters(), lr=1e-2, weight_decay=0.01)
+    assert fused.defaults["fused"] is True
+    x = torch.randn(8, 4)
+    for model, opt in ((a, fused), (b, plain)):
+        for _ in range(3):
+            opt.zero_grad()
+            model(x).square().mean().backward()
+            opt.step()
+    assert torch.allclose(a.weight, b.weight, atol=1e-6)
