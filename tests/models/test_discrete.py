@@ -185,6 +185,8 @@ def test_cluster_layout_errors():
         onehot(consistency=-0.5)
     with pytest.raises(ConfigError, match="unknown pairs"):
         onehot(pairs="friends")
+    with pytest.raises(ConfigError, match="bank_size"):
+        onehot(pairs="bank", bank_size=0)
 
 
 def test_balance_term_spreads_samples_over_the_clusters():
@@ -199,7 +201,7 @@ def test_balance_term_spreads_samples_over_the_clusters():
 
 
 def test_entropy_term_is_zero_for_balanced_and_large_for_collapsed_batches():
-    model = onehot(latent_dim=3, balance=1.0)
+    model = onehot(latent_dim=3, balance=1.0, pairs="neighbour")
     x = torch.randn(6, 6)
     balanced = {"x_hat": x, "logits": 20 * torch.eye(3).repeat(2, 1), "cluster": torch.arange(6) % 3}
     collapsed = {"x_hat": x, "logits": 20 * torch.eye(3)[[0] * 6], "cluster": torch.zeros(6, dtype=torch.long)}
@@ -209,7 +211,7 @@ def test_entropy_term_is_zero_for_balanced_and_large_for_collapsed_batches():
 
 
 def test_disagreement_is_zero_for_agreeing_confident_pairs_and_log_k_when_undecided():
-    model = onehot(latent_dim=3, balance=0.0)
+    model = onehot(latent_dim=3, balance=0.0, pairs="neighbour")
     x = torch.tensor([[0.0] * 6, [0.1] * 6, [5.0] * 6, [5.1] * 6])  # two pairs of near twins
     confident = {"x_hat": x, "logits": torch.tensor([[50.0, 0, 0], [50, 0, 0], [0, 50, 0], [0, 50, 0]]),
                  "cluster": torch.tensor([0, 0, 1, 1])}
@@ -228,6 +230,41 @@ def test_nearest_other_sample_of_the_batch():
     assert _nearest_other(x).tolist() == [2, 3, 0, 1]  # never itself
 
 
+def test_bank_partner_is_the_nearest_of_batch_and_bank_and_never_the_sample_itself():
+    model = onehot(pairs="bank", bank_size=3)
+    first = torch.tensor([[0.0] * 6, [10.0] * 6])
+    assert torch.equal(model._bank_partners(first), first.flip(0))  # empty bank: the batch only
+    assert model.bank.tolist() == first.tolist()
+    second = torch.tensor([[9.5] * 6, [0.0] * 6])  # the second row is a copy of a bank entry
+    partners = model._bank_partners(second)
+    assert partners[0].tolist() == [10.0] * 6   # from the bank
+    assert partners[1].tolist() == [9.5] * 6    # its copy in the bank is not its partner
+    assert model.bank.tolist() == [second[0].tolist(), second[1].tolist(), first[0].tolist()]  # newest first, 3 kept
+
+
+def test_bank_copies_of_a_sample_are_never_its_partner_with_rounding_in_the_distances():
+    # A dataset smaller than the bank puts several copies of each sample in it; with batches
+    # this size cdist takes its matrix-product path, which puts copies slightly apart.
+    torch.manual_seed(0)
+    data = torch.randn(100, 64) + 10  # copies up to 7e-4 |x| apart, distinct rows over 0.09 |x|
+    model = create_model("onehot", input_shape=(64,), latent_dim=3, hidden=[16], pairs="bank", bank_size=400)
+    for _ in range(4):
+        model._bank_partners(data)
+    partners = model._bank_partners(data[:40])
+    assert not (partners == data[:40]).all(dim=1).any()
+    nearest_other = torch.cdist(data[:40], data).fill_diagonal_(float("inf")).argmin(dim=1)
+    assert torch.equal(partners, data[nearest_other])
+
+
+def test_bank_is_read_but_not_filled_in_evaluation_and_not_saved():
+    model = onehot(pairs="bank")
+    model._bank_partners(torch.randn(5, 6))
+    model.eval()
+    model._bank_partners(torch.randn(4, 6))
+    assert len(model.bank) == 5
+    assert "bank" not in model.state_dict()
+
+
 def test_validation_loss_has_the_training_terms():
     model = onehot(latent_dim=4)
     x = torch.randn(12, 6)
@@ -237,7 +274,7 @@ def test_validation_loss_has_the_training_terms():
     assert "disagreement" not in onehot(consistency=0.0).loss(x, model(x))
 
 
-@pytest.mark.parametrize("pairs", ["neighbour", "view"])
+@pytest.mark.parametrize("pairs", ["neighbour", "bank", "view"])
 def test_clusters_are_confident_and_pure_next_to_a_style_code(pairs):
     # Reconstruction and balance alone let every sample sit at p = 1/K while a style code does
     # the reconstructing; the consistency term makes the categorical code decide.
