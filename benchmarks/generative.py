@@ -508,7 +508,7 @@ def run_rbm(run: DatasetRun, method: str) -> dict:
 
 # ---------------------------------------------------------------- retrieval
 def run_retrieval_binary(run: DatasetRun) -> dict:
-    from aekit.models.discrete import precision_at_k
+    from aekit.models.binary import precision_at_k
 
     est, seconds = run.binary()
     db, queries = est.transform(run.X_train), est.transform(run.X_test)
@@ -520,7 +520,7 @@ def run_retrieval_binary(run: DatasetRun) -> dict:
 
 
 def run_retrieval_pca(run: DatasetRun) -> dict:
-    from aekit.models.discrete import precision_at_k
+    from aekit.models.binary import precision_at_k
 
     bits = vq_bits(run.settings)
     _, train, test, seconds = run.pca()

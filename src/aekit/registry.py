@@ -52,7 +52,7 @@ class Registry:
         return self.get(name)(**kwargs)
 
 
-_MODELS = Registry("model", ("aekit.models.ae", "aekit.models.vae", "aekit.models.vq", "aekit.models.discrete",
+_MODELS = Registry("model", ("aekit.models.ae", "aekit.models.vae", "aekit.models.vq", "aekit.models.binary", "aekit.models.onehot",
                              "aekit.models.rbm"))
 MODELS = _MODELS.classes
 register_model = _MODELS.register
