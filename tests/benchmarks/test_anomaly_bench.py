@@ -66,6 +66,15 @@ def test_quick_run_writes_complete_json_and_renders(tmp_path, monkeypatch, fashi
     again = run_benchmark(output, "--resume")
     assert again["entries"] == json.loads(before)["entries"]
 
+    # --redo-speed keeps the scores but times the training again.
+    timed = []
+    measure = anomaly.speed_entry
+    monkeypatch.setattr(anomaly, "speed_entry", lambda data, *rest: timed.append(data) or measure(data, *rest))
+    redone = run_benchmark(output, "--resume", "--redo-speed")
+    assert redone["entries"] == json.loads(before)["entries"]
+    assert sorted(timed) == sorted(e["data"] for e in json.loads(before)["speed"])
+    assert len(redone["speed"]) == len(json.loads(before)["speed"])
+
 
 def test_resume_refuses_other_settings(tmp_path, monkeypatch):
     output = tmp_path / "anomaly.json"
