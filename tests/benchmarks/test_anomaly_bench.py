@@ -84,16 +84,18 @@ def test_resume_refuses_other_settings(tmp_path, monkeypatch):
                       "--resume", "--output", str(output)])
 
 
-def test_latent_shortcut_equals_the_library_option():
+@pytest.mark.parametrize("method, score", [("ae-latent", "latent"), ("ae-features", "features")])
+def test_reused_network_equals_fitting_with_the_score(method, score):
     from aekit import AnomalyDetector
 
     table = anomaly_data.breast_cancer()
     task = anomaly.table_task(table, seed=0)
     run = anomaly.TaskRun(task, TINY, seed=0)
-    shortcut = run.outcome("ae-latent").anomaly_scores
-    library = anomaly.our_detector(run, "ae").set_params(anomaly_score="latent").fit(task.X_train)
+    shortcut = run.outcome(method)
+    library = anomaly.our_detector(run, "ae").set_params(anomaly_score=score).fit(task.X_train)
     assert isinstance(library, AnomalyDetector)
-    np.testing.assert_allclose(shortcut, -library.score_samples(task.X_test), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(shortcut.anomaly_scores, -library.score_samples(task.X_test), rtol=1e-4, atol=1e-6)
+    assert shortcut.info["n_gaussian_dims"] == (TINY.table_latent if score == "latent" else TINY.table_hidden[-1])
 
 
 def test_one_class_split_keeps_anomalies_out_of_training():

@@ -107,3 +107,10 @@ def test_scoring_bad_data(normal_and_test, capsys, tmp_path):
     np.save(d / "empty.npy", np.zeros((0, 8), np.float32))
     expect_error(capsys, ["anomaly", "fit", d / "empty.npy", "-o", d / "det2"], "no samples")
     assert not (d / "s.csv").exists()
+
+
+def test_score_choices_match_the_estimator():
+    from aekit.cli.anomaly_cmd import SCORES
+    from aekit.estimators.autoencoder import ANOMALY_SCORES
+
+    assert SCORES == ANOMALY_SCORES

@@ -32,17 +32,41 @@ def test_reconstruction_scores_find_off_manifold_anomalies(normal_and_odd, score
     assert roc_auc_score(labels, -det.score_samples(np.r_[normal[300:], odd])) > 0.95
 
 
-def test_latent_score_finds_rare_codes():
-    """On-manifold points far from the training codes rebuild fine but have unusual codes."""
+@pytest.mark.parametrize("score, hidden", [("latent", (16,)), ("features", (16, 8))])
+def test_gaussian_scores_find_rare_codes(score, hidden):
+    """On-manifold points far from the training data rebuild fine but sit where no
+    training code (or encoder feature vector) lies."""
     from sklearn.metrics import roc_auc_score
 
     rng = np.random.default_rng(1)
     basis = rng.normal(size=(2, 8))
     normal = (rng.normal(size=(400, 2)) @ basis).astype(np.float32)
     far = (rng.normal(size=(40, 2)) * 4 @ basis).astype(np.float32)
-    det = detector(anomaly_score="latent", scaling="none").fit(normal[:300])
+    det = detector(anomaly_score=score, hidden=hidden, scaling="none").fit(normal[:300])
+    width = 2 if score == "latent" else 8  # the code, or the last hidden layer
+    assert det.gaussian_mean_.shape == (width,) and det.gaussian_precision_.shape == (width, width)
     labels = np.r_[np.zeros(100), np.ones(40)]
     assert roc_auc_score(labels, -det.score_samples(np.r_[normal[300:], far])) > 0.85
+
+
+def test_features_score_on_images_uses_the_feature_map(images):
+    det = detector(anomaly_score="features", latent_dim=3, hidden=(4, 8), epochs=2).fit(images)
+    assert det.gaussian_mean_.shape == (8 * 3 * 3,)  # 10x9 -> 5x5 -> 3x3, 8 channels
+    scores = det.score_samples(images)
+    assert scores.shape == (40,) and np.isfinite(scores).all() and (scores <= 0).all()
+
+
+def test_with_score_reuses_the_network(normal_and_odd):
+    normal, odd = normal_and_odd
+    base = detector(epochs=5).fit(normal)
+    switched = base.with_score("features", normal)
+    fresh = detector(epochs=5, anomaly_score="features").fit(normal)
+    assert switched.module_ is base.module_ and base.anomaly_score == "recon"
+    assert not hasattr(base, "gaussian_mean_")
+    np.testing.assert_allclose(switched.score_samples(odd), fresh.score_samples(odd), rtol=1e-5)
+    assert switched.offset_ == pytest.approx(fresh.offset_, rel=1e-5)
+    with pytest.raises(ConfigError, match="anomaly_score"):
+        base.with_score("vibes", normal)
 
 
 def test_target_fpr_threshold_on_held_out_normal_data(normal_and_odd):
@@ -90,14 +114,30 @@ def test_explain_images_points_at_the_damage(images):
     assert corner > 5 * maps[:, 0, 5:, 5:].mean()
 
 
-def test_threshold_and_latent_stats_are_saved(normal_and_odd, tmp_path):
+@pytest.mark.parametrize("score", ["latent", "features"])
+def test_threshold_and_gaussian_are_saved(normal_and_odd, tmp_path, score):
     normal, odd = normal_and_odd
-    det = detector(anomaly_score="latent", target_fpr=0.02, epochs=5).fit(normal)
+    det = detector(anomaly_score=score, target_fpr=0.02, epochs=5).fit(normal)
     det.save(tmp_path / "d")
     loaded = aekit.load(tmp_path / "d")
     assert type(loaded) is AnomalyDetector and loaded.threshold_ == det.threshold_
+    np.testing.assert_array_equal(loaded.gaussian_precision_, det.gaussian_precision_)
     np.testing.assert_allclose(loaded.score_samples(odd), det.score_samples(odd))
     np.testing.assert_array_equal(loaded.predict(odd), det.predict(odd))
+
+
+def test_missing_or_damaged_gaussian_is_a_clear_error(normal_and_odd, tmp_path):
+    from aekit.errors import ModelFileError
+
+    det = detector(anomaly_score="features", epochs=2).fit(normal_and_odd[0])
+    det.save(tmp_path / "d")
+    gaussian = tmp_path / "d" / "score_gaussian.safetensors"
+    gaussian.write_bytes(gaussian.read_bytes()[:100])
+    with pytest.raises(ModelFileError, match="score_gaussian.safetensors: corrupt"):
+        aekit.load(tmp_path / "d")
+    gaussian.unlink()
+    with pytest.raises(ModelFileError, match="score_gaussian.safetensors: missing"):
+        aekit.load(tmp_path / "d")
 
 
 @pytest.mark.parametrize("kw, pattern", [

@@ -30,7 +30,9 @@ def test_model_contract(name, shape):
         z = model.encode(x)
         assert model.decode(z).shape == x.shape
         scores = model.score(x)
+        features = model.encoder_features(x)  # what anomaly_score="features" models
     assert scores.shape == (5,) and torch.isfinite(scores).all() and (scores >= 0).all()
+    assert features.ndim == 2 and len(features) == 5 and features.shape[1] >= 3
 
 
 @pytest.mark.parametrize("name", model_names())

@@ -15,6 +15,9 @@ from aekit.cli.common import add_data_arguments, add_output_arguments, check_out
 from aekit.cli.fit_cmd import add_training_arguments, fit_and_save
 from aekit.errors import ConfigError
 
+# aekit.estimators.autoencoder.ANOMALY_SCORES, spelled out so --help needs no scikit-learn import
+SCORES = ("recon", "mse", "l1", "latent", "features")
+
 
 def rate(text: str) -> float:
     try:
@@ -37,7 +40,7 @@ def register(sub) -> None:
                       help="false-positive rate wanted on held-out normal data (default 0.05)")
     rule.add_argument("--contamination", type=rate, default=None,
                       help="share of NORMAL_DATA itself expected to be anomalous")
-    fit.add_argument("--score", choices=("recon", "mse", "l1", "latent"), default="recon",
+    fit.add_argument("--score", choices=SCORES, default="recon",
                      help="anomaly score (default: the model's reconstruction error)")
     add_training_arguments(fit)
     fit.set_defaults(run=run_fit)

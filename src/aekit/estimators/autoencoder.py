@@ -7,6 +7,7 @@ Flat input (N, F) trains MLPs; images (N, H, W) or (N, C, H, W) train conv nets.
 """
 from __future__ import annotations
 
+import copy
 import numbers
 
 import numpy as np
@@ -19,7 +20,9 @@ from aekit.estimators.scaling import fit_scaler
 from aekit.estimators.thresholds import check_threshold_args, threshold_offset
 
 INFERENCE_BATCH = 1024
-ANOMALY_SCORES = ("recon", "mse", "l1", "latent")
+ANOMALY_SCORES = ("recon", "mse", "l1", "latent", "features")
+GAUSSIAN_SCORES = ("latent", "features")  # Mahalanobis distance from a Gaussian fitted in fit
+GAUSSIAN_CHUNK = 8192  # rows embedded at a time when scoring, to bound memory
 
 
 class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixin, BaseEstimator):
@@ -42,8 +45,9 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixi
             held-out validation split (see ``aekit.estimators.thresholds``). With neither
             given, ``target_fpr=0.05``.
         anomaly_score: "recon" (the model's own: reconstruction error, or negative ELBO
-            where a model has one), "mse", "l1", or "latent" (Mahalanobis distance of the
-            code from the training codes).
+            where a model has one), "mse", "l1", "latent" (Mahalanobis distance of the
+            code from the training codes) or "features" (the same for the encoder's last
+            hidden representation, the wider layer before the code).
         random_state: seed (None draws one).
         device: "auto", "cpu" or "cuda".
         verbose: show a progress bar (True, False or "auto" for a terminal).
@@ -93,8 +97,7 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixi
         from aekit.train import Trainer
 
         check_threshold_args(self.contamination, self.target_fpr)
-        if self.anomaly_score not in ANOMALY_SCORES:
-            raise ConfigError(f"unknown anomaly_score {self.anomaly_score!r}; choose from {', '.join(ANOMALY_SCORES)}")
+        _check_score_name(self.anomaly_score)
         X = self._check_input(X, reset=True)
         if len(X) < 2:
             raise DataError(f"need at least 2 samples to fit, got n_samples={len(X)} (1 sample)")
@@ -108,6 +111,7 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixi
                               output=output, **(self.model_kwargs or {}))
         if hasattr(module, "check_data_size"):  # e.g. a VQ codebook larger than the data
             module.check_data_size(len(X))
+        _check_score_support(module, self.model, self.anomaly_score)
         trainer = Trainer(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
                           weight_decay=self.weight_decay, val_fraction=self.val_fraction,
                           patience=self.patience, lr_schedule=self.lr_schedule, grad_clip=self.grad_clip,
@@ -137,13 +141,27 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixi
         from aekit.train.trainer import split_indices
 
         train_idx, val_idx = split_indices(len(Xs), self.val_fraction, self.seed_)
-        for stale in ("latent_mean_", "latent_precision_"):  # a refit starts over
+        for stale in ("gaussian_mean_", "gaussian_precision_"):  # a refit starts over
             self.__dict__.pop(stale, None)
-        if self.anomaly_score == "latent":
-            self.latent_mean_, self.latent_precision_ = fit_gaussian(self.transform_scaled(Xs[train_idx.numpy()]))
+        if self.anomaly_score in GAUSSIAN_SCORES:
+            self.gaussian_mean_, self.gaussian_precision_ = fit_gaussian(self._embed(Xs[train_idx.numpy()]))
         scores = -self._anomaly_scores(Xs)
         holdout = scores[val_idx.numpy()] if val_idx is not None else None
         self.offset_, self.threshold_ = threshold_offset(scores, holdout, self.contamination, self.target_fpr)
+
+    def with_score(self, anomaly_score: str, X) -> AutoEncoder:
+        """The same trained network with another ``anomaly_score``, without retraining.
+
+        Returns a copy (sharing the network) whose score statistics and threshold are fitted
+        as ``fit`` would: pass the training data ``X``, which is split the same way again.
+        """
+        check_is_fitted(self, "module_")
+        _check_score_name(anomaly_score)
+        _check_score_support(self.module_, self.model, anomaly_score)
+        other = copy.copy(self)
+        other.anomaly_score = anomaly_score
+        other._fit_threshold(other._scaled(X))
+        return other
 
     # ------------------------------------------------------------ transforms
     def transform(self, X) -> np.ndarray:
@@ -228,14 +246,22 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixi
         """Higher = more anomalous, (N,) float64, from validated and scaled samples."""
         from aekit.losses import per_sample_reconstruction
 
-        if self.anomaly_score == "latent":
-            return mahalanobis_sq(self.transform_scaled(Xs), self.latent_mean_, self.latent_precision_)
+        if self.anomaly_score in GAUSSIAN_SCORES:
+            chunks = [mahalanobis_sq(self._embed(Xs[i:i + GAUSSIAN_CHUNK]), self.gaussian_mean_,
+                                     self.gaussian_precision_) for i in range(0, len(Xs), GAUSSIAN_CHUNK)]
+            return np.concatenate(chunks) if chunks else np.zeros(0)
         if self.anomaly_score == "recon":
             fn = self.module_.score
         else:
             kind = self.anomaly_score
             fn = lambda x: per_sample_reconstruction(self.module_(x)["x_hat"], x, kind)  # noqa: E731
         return self._batched(fn, Xs).astype(np.float64)
+
+    def _embed(self, Xs: np.ndarray) -> np.ndarray:
+        """The vectors a Gaussian score models: codes ("latent") or encoder features ("features")."""
+        if self.anomaly_score == "latent":
+            return self.transform_scaled(Xs)
+        return self._batched(self.module_.encoder_features, Xs)
 
     # -------------------------------------------------------- persistence
     def save(self, path, force: bool = False, extra_files: dict[str, bytes] | None = None):
@@ -310,3 +336,14 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixi
                 xb = torch.from_numpy(np.ascontiguousarray(X[start:start + INFERENCE_BATCH])).to(device)
                 outs.append(fn(xb).float().cpu().numpy())
         return np.concatenate(outs) if outs else np.zeros((0,), np.float32)
+
+
+def _check_score_name(anomaly_score: str) -> None:
+    if anomaly_score not in ANOMALY_SCORES:
+        raise ConfigError(f"unknown anomaly_score {anomaly_score!r}; choose from {', '.join(ANOMALY_SCORES)}")
+
+
+def _check_score_support(module, model: str, anomaly_score: str) -> None:
+    if anomaly_score == "features" and not hasattr(module, "encoder_features"):
+        raise ConfigError(f"model {model!r} does not expose encoder features; "
+                          "use another anomaly_score (e.g. 'latent')")

@@ -1,6 +1,8 @@
 """Estimator <-> model folder. ``config.json`` holds everything but the weights:
 the model's registry name and constructor arguments, the estimator's parameters,
-the input spec and the learned scaling, the outlier offset and the training history."""
+the input spec and the learned scaling, the outlier offset and the training history.
+The Gaussian of the "latent" and "features" anomaly scores (a mean and a precision
+matrix, up to 2048 x 2048) goes into ``score_gaussian.safetensors`` next to the weights."""
 from __future__ import annotations
 
 import json
@@ -9,8 +11,11 @@ from pathlib import Path
 import numpy as np
 
 from aekit.errors import ModelFileError
+from aekit.estimators.autoencoder import GAUSSIAN_SCORES
 from aekit.estimators.scaling import Scaler
 from aekit.persist import load_state_into, read_config, read_weights, write_model_dir
+
+GAUSSIAN_NAME = "score_gaussian.safetensors"
 
 
 def _jsonable(value):
@@ -32,12 +37,15 @@ def save_estimator(est, path, force: bool = False, extra_files: dict[str, bytes]
         "scaling": est.scaler_.to_config(),
         "offset": est.offset_,
         "threshold": est.threshold_,
-        "latent_gaussian": ({"mean": est.latent_mean_.tolist(), "precision": est.latent_precision_.tolist()}
-                            if hasattr(est, "latent_mean_") else None),
         "seed": est.seed_,
         "history": est.history_,
     }
-    return write_model_dir(path, config, est.module_.state_dict(), force=force, extra_files=extra_files)
+    files = dict(extra_files or {})
+    if hasattr(est, "gaussian_mean_"):
+        from safetensors.numpy import save
+
+        files[GAUSSIAN_NAME] = save({"mean": est.gaussian_mean_, "precision": est.gaussian_precision_})
+    return write_model_dir(path, config, est.module_.state_dict(), force=force, extra_files=files)
 
 
 def load_estimator(path):
@@ -60,9 +68,6 @@ def load_estimator(path):
         est.scaler_ = Scaler.from_config(config["scaling"])
         est.offset_ = float(config["offset"])
         est.threshold_ = config.get("threshold")
-        if config.get("latent_gaussian"):
-            est.latent_mean_ = np.asarray(config["latent_gaussian"]["mean"])
-            est.latent_precision_ = np.asarray(config["latent_gaussian"]["precision"])
         est.seed_ = config.get("seed")
         est.history_ = config.get("history", [])
     except (KeyError, TypeError, ValueError) as exc:
@@ -70,4 +75,23 @@ def load_estimator(path):
                              f"({exc.__class__.__name__}: {exc})") from None
     load_state_into(module, read_weights(path), str(Path(path) / "model.safetensors"))
     est.module_ = module.eval()
+    if est.anomaly_score in GAUSSIAN_SCORES:
+        est.gaussian_mean_, est.gaussian_precision_ = read_gaussian(Path(path) / GAUSSIAN_NAME)
     return est
+
+
+def read_gaussian(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """(mean, precision) of a Gaussian anomaly score; a clear error when missing or damaged."""
+    from safetensors import SafetensorError
+    from safetensors.numpy import load_file
+
+    try:
+        tensors = load_file(str(path))
+        mean, precision = tensors["mean"], tensors["precision"]
+    except FileNotFoundError:
+        raise ModelFileError(f"{path}: missing (the model's anomaly score needs it)") from None
+    except (SafetensorError, OSError, ValueError, KeyError) as exc:
+        raise ModelFileError(f"{path}: corrupt or truncated ({exc})") from None
+    if mean.ndim != 1 or precision.shape != (len(mean), len(mean)):
+        raise ModelFileError(f"{path}: mean {mean.shape} and precision {precision.shape} do not match")
+    return mean, precision

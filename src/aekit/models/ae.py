@@ -78,6 +78,10 @@ class AutoEncoder(nn.Module):
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         return self.decoder(z)  # (B, latent_dim) -> (B, *input_shape)
 
+    def encoder_features(self, x: torch.Tensor) -> torch.Tensor:
+        """The encoder's last hidden representation, (B, D): wider than the code, before the bottleneck."""
+        return self.encoder.hidden_features(x)
+
     def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         z = self.encode(x)
         return {"z": z, "x_hat": self.decode(z)}

@@ -180,6 +180,10 @@ class RBMStackAutoEncoder(nn.Module):
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         return self.encoder(self._flat(x))  # (B, latent_dim)
 
+    def encoder_features(self, x: torch.Tensor) -> torch.Tensor:
+        """The encoder's last hidden layer, (B, D), before the code layer."""
+        return self.encoder.hidden_features(self._flat(x))
+
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         return self.decoder(z).view(len(z), *self.input_shape)  # (B, latent_dim) -> (B, *input_shape)
 

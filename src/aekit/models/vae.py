@@ -117,6 +117,10 @@ class VariationalAutoEncoder(nn.Module):
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         return self.decoder(z)  # (B, latent_dim) -> (B, *input_shape)
 
+    def encoder_features(self, x: torch.Tensor) -> torch.Tensor:
+        """The encoder's last hidden representation, (B, D), before the posterior layer."""
+        return self.encoder.hidden_features(x)
+
     def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         mu, logvar = self.posterior(x)
         z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu) if self.training else mu

@@ -15,6 +15,9 @@ from torch import nn
 from aekit.nn.activations import make_activation, make_output
 
 MIN_SIDE_TO_DOWNSAMPLE = 4
+# hidden_features pools larger feature maps down to about this many values, so that a
+# Gaussian over them (a covariance of that size squared) stays small enough to fit and save.
+MAX_FEATURE_VALUES = 2048
 
 
 def spatial_sizes(height: int, width: int, levels: int) -> list[tuple[int, int]]:
@@ -47,6 +50,16 @@ class ConvEncoder(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = self.features(x)  # (B, C_last, h, w)
         return self.to_code(h.flatten(1))  # (B, latent_dim)
+
+    def hidden_features(self, x: torch.Tensor) -> torch.Tensor:
+        """The feature map the code layer sees, flattened: (B, C_last * h * w), average-pooled
+        first when it holds more than ``MAX_FEATURE_VALUES`` values."""
+        h = self.features(x)
+        channels, height, width = h.shape[1:]
+        factor = math.ceil(math.sqrt(channels * height * width / MAX_FEATURE_VALUES))
+        if factor > 1:
+            h = nn.functional.adaptive_avg_pool2d(h, (max(1, height // factor), max(1, width // factor)))
+        return h.flatten(1)
 
 
 class ConvDecoder(nn.Module):

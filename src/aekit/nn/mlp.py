@@ -27,6 +27,12 @@ class MLP(nn.Module):
             x = self.hidden_act(x) if i < len(self.linears) - 1 else self.output_act(x)
         return x
 
+    def hidden_features(self, x: torch.Tensor) -> torch.Tensor:
+        """The last hidden layer's activations, (B, dims[-2]): what the output layer sees."""
+        for layer in self.linears[:-1]:
+            x = self.hidden_act(layer(x))
+        return x
+
 
 class TiedDecoder(nn.Module):
     """Mirror of an ``MLP`` encoder that reuses its weights, transposed; only biases are its own."""
