@@ -31,7 +31,8 @@ def fashion_available():
 
 
 def run_benchmark(output: Path, *extra: str) -> dict:
-    argv = ["--quick", "--datasets", "fashion-mnist", "breast-cancer", "--classes", "0", "--output", str(output)]
+    argv = ["--quick", "--datasets", "fashion-mnist", "digits", "breast-cancer", "--classes", "0",
+            "--output", str(output)]
     return anomaly.main([*argv, *extra])
 
 
@@ -43,7 +44,7 @@ def test_quick_run_writes_complete_json_and_renders(tmp_path, monkeypatch, fashi
 
     methods = [m for m in anomaly.METHODS if HAVE_PYOD or m not in anomaly.PYOD_METHODS]
     keys = {(e["dataset"], e["class"], e["method"]) for e in results["entries"]}
-    assert keys == ({("fashion-mnist", 0, m) for m in methods}
+    assert keys == ({("fashion-mnist", 0, m) for m in methods} | {("digits", 0, m) for m in methods}
                     | {("breast-cancer", None, m) for m in methods if m not in anomaly.IMAGE_ONLY})
     for entry in results["entries"]:
         assert 0 <= entry["auroc"] <= 1 and 0 < entry["aupr"] <= 1
@@ -52,11 +53,15 @@ def test_quick_run_writes_complete_json_and_renders(tmp_path, monkeypatch, fashi
     assert {"cpus", "torch_threads", "torch", "scikit-learn"} <= set(results["machine"])
     assert results["tables"]["breast-cancer"]["n_anomalies"] == 212
     assert results["summary"]["one_class_fashion_mnist"]["ae"]["count"] == 1
+    assert results["summary"]["one_class_digits"]["ae-features"]["count"] == 1
+    digits_ae = next(e for e in results["entries"] if e["dataset"] == "digits" and e["method"] == "ae")
+    assert digits_ae["epochs"] == TINY.image_epochs * anomaly.EPOCH_FACTOR["digits"]  # same steps, smaller set
     assert len(results["published"]["results"]) == 6
     assert len(results["speed"]) == (2 if HAVE_PYOD else 0)
 
     text = tables.anomaly_table(results)
-    assert "One-class Fashion-MNIST" in text and "| ae |" in text and "breast-cancer" in text
+    assert "One-class Fashion-MNIST" in text and "One-class digits" in text
+    assert "| ae |" in text and "| ae-features |" in text and "breast-cancer" in text
     assert "Published reference points" in text and "quick smoke run" in text
     if HAVE_PYOD:
         assert "aekit / PyOD" in text
