@@ -229,6 +229,8 @@ def test_resume_after_a_kill_ends_like_an_uninterrupted_run(mlm_dir, tmp_path, t
     with pytest.raises(KeyboardInterrupt):
         finetune(mlm_dir, data, tmp_path / "b", n_labels=40, trainer_args={**args, "callbacks": [killed]})
     assert (tmp_path / "b.partial" / "last.pt").exists() and not (tmp_path / "b").exists()
+    with pytest.raises(ConfigError, match="other data"):  # another --labels than the killed run's
+        finetune(mlm_dir, data, tmp_path / "b", n_labels=30, trainer_args=args, resume=True)
     resumed, history, _ = finetune(mlm_dir, data, tmp_path / "b", n_labels=40, trainer_args=args, resume=True)
     assert len(history) == 3
     for key, value in straight.state_dict().items():

@@ -106,6 +106,18 @@ def test_killed_checkpoint_write_keeps_previous(table, tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == [CHECKPOINT_NAME]  # no temporary file left
 
 
+def test_resume_on_other_data_is_refused(table, tmp_path):
+    X = scaled(table)
+    Trainer(epochs=1, checkpoint_dir=tmp_path, progress=False).fit(small_model(), X)
+    other = X.copy()
+    other[3, 0] += 1.0  # one value changed: another data set all the same
+    for data, settings in ((other, {}), (X[:-1], {}), (X, {"batch_size": 7}), (X, {"seed": 1})):
+        with pytest.raises(ConfigError, match="other data"):
+            Trainer(epochs=2, checkpoint_dir=tmp_path, progress=False, **settings).fit(small_model(), data, resume=True)
+    history = Trainer(epochs=2, checkpoint_dir=tmp_path, progress=False).fit(small_model(), X, resume=True)
+    assert len(history) == 2  # the same data resumes
+
+
 def test_corrupt_checkpoint_is_a_clear_error(table, tmp_path):
     (tmp_path / CHECKPOINT_NAME).write_bytes(b"garbage")
     with pytest.raises(ModelFileError, match="corrupt or truncated"):

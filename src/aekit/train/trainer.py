@@ -9,6 +9,7 @@ full-state checkpoints that make a resumed run equal an uninterrupted one, metri
 from __future__ import annotations
 
 import copy
+import hashlib
 import math
 import time
 from typing import Callable
@@ -116,6 +117,8 @@ class Trainer:
             train_x, val_x = self._split(X)
         else:  # an empty validation set means none (the training loss is watched instead)
             train_x, val_x = X, (_as_samples(validation) if len(validation) else None)
+        # A resumed run must see what the interrupted one saw, or it would silently mix two.
+        self.data_digest = data_digest(train_x, val_x, self.batch_size, self.seed)
         model.to(self.device)
         self.model = model
         self.net = self._wrap(model)
@@ -265,11 +268,16 @@ class Trainer:
                      "bad_epochs": self.bad_epochs, "state": self.best_state or {}},
             "stop": self.stop,
             "rng": {"torch": torch.get_rng_state(), "shuffle": self.shuffle_gen.get_state()},
+            "data": self.data_digest,
         }
 
     def _restore(self, state: dict | None) -> None:
         if state is None:
             return
+        if state.get("data", self.data_digest) != self.data_digest:
+            raise ConfigError(f"the checkpoint in {self.checkpoint_dir} was written while training on other "
+                              "data (other samples, labels, split, batch size or seed); resume with the same "
+                              "inputs, or start over without resuming")
         try:
             self.model.load_state_dict(state["model"])
             self.optimizer.load_state_dict(state["optimizer"])
@@ -288,3 +296,16 @@ class Trainer:
         self.shuffle_gen.set_state(state["rng"]["shuffle"])
         if self.stop:  # the interrupted run had already decided to stop
             self.start_epoch = self.epochs
+
+
+def data_digest(train_x: torch.Tensor, val_x: torch.Tensor | None, batch_size: int, seed: int) -> str:
+    """SHA-256 of the training and validation samples (shapes, types, bytes), batch size and seed."""
+    digest = hashlib.sha256(f"{batch_size}:{seed}".encode())
+    for part in (train_x, val_x):
+        if part is None:
+            digest.update(b"none")
+            continue
+        flat = part.detach().cpu().contiguous().view(-1)
+        digest.update(f"{tuple(part.shape)}:{part.dtype}".encode())
+        digest.update(flat.view(torch.uint8).numpy())
+    return digest.hexdigest()
