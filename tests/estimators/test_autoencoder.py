@@ -222,3 +222,21 @@ def test_beats_pca_on_nonlinear_data():
     ae_err = ((ae.reconstruct(X) - X) ** 2).mean()
     pca_err = ((pca.inverse_transform(pca.transform(X)) - X) ** 2).mean()
     assert ae_err < 0.5 * pca_err
+
+
+def test_n_init_keeps_the_start_with_the_lowest_validation_loss(table):
+    params = dict(latent_dim=2, epochs=3, random_state=5, device="cpu")
+    best = AutoEncoder(n_init=3, **params).fit(table)
+    assert len(best.init_losses_) == 3 and len(set(best.init_losses_)) == 3  # three different starts
+    assert best.init_losses_[best.best_init_] == min(best.init_losses_)
+    assert best.seed_ == 5 and min(v["val_loss"] for v in best.history_) == min(best.init_losses_)
+    single = AutoEncoder(n_init=1, **params).fit(table)
+    assert single.init_losses_ == best.init_losses_[:1]  # start 0 is exactly the plain run
+
+
+@pytest.mark.parametrize("kw, pattern", [({"n_init": 0}, "n_init must be a positive integer"),
+                                         ({"n_init": 1.5}, "n_init must be a positive integer"),
+                                         ({"n_init": 2, "checkpoint_dir": "ck"}, "checkpoint_dir holds one run")])
+def test_bad_n_init(table, kw, pattern):
+    with pytest.raises(ConfigError, match=pattern):
+        AutoEncoder(epochs=1, **kw).fit(table)

@@ -49,6 +49,10 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixi
             code from the training codes) or "features" (the same for the encoder's last
             hidden representation, the wider layer before the code).
         random_state: seed (None draws one).
+        n_init: train this many networks from different initial weights (seeds
+            ``random_state``, ``random_state + 1``, ...) on the same split and keep the one
+            with the lowest validation loss, like k-means' ``n_init``. For models whose
+            result depends on where training starts, e.g. "onehot" clusters.
         device: "auto", "cpu" or "cuda".
         verbose: show a progress bar (True, False or "auto" for a terminal).
         checkpoint_dir: write full-state checkpoints there; ``fit(X, resume=True)`` continues.
@@ -61,8 +65,8 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixi
                  val_fraction: float = 0.1, patience: int | None = 10, lr_schedule: str = "plateau",
                  grad_clip: float | None = 1.0, max_time: float | None = None, scaling: str = "auto",
                  contamination: float | None = None, target_fpr: float | None = None,
-                 anomaly_score: str = "recon", random_state: int | None = None, device: str = "auto",
-                 verbose: bool | str = False, checkpoint_dir=None, log_dir=None):
+                 anomaly_score: str = "recon", random_state: int | None = None, n_init: int = 1,
+                 device: str = "auto", verbose: bool | str = False, checkpoint_dir=None, log_dir=None):
         self.model = model
         self.latent_dim = latent_dim
         self.hidden = hidden
@@ -83,6 +87,7 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixi
         self.target_fpr = target_fpr
         self.anomaly_score = anomaly_score
         self.random_state = random_state
+        self.n_init = n_init
         self.device = device
         self.verbose = verbose
         self.checkpoint_dir = checkpoint_dir
@@ -91,37 +96,61 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixi
     # ------------------------------------------------------------------ fit
     def fit(self, X, y=None, resume: bool = False):
         """Train on ``X`` (labels are ignored: training needs none). Returns ``self``."""
-        import torch
-
-        from aekit.registry import create_model
-        from aekit.train import Trainer
+        from aekit.train.trainer import split_indices
 
         check_threshold_args(self.contamination, self.target_fpr)
         _check_score_name(self.anomaly_score)
+        self._check_n_init()
         X = self._check_input(X, reset=True)
         if len(X) < 2:
             raise DataError(f"need at least 2 samples to fit, got n_samples={len(X)} (1 sample)")
         self.scaler_ = fit_scaler(X, self.scaling, self.is_image_)
         Xs = self.scaler_.apply(X)
-        output = "sigmoid" if self.scaler_.kind == "minmax" else "linear"
         self.seed_ = int(np.random.randint(2**31 - 1) if self.random_state is None else self.random_state)
-        torch.manual_seed(self.seed_)  # the initial weights
-        module = create_model(self.model, input_shape=X.shape[1:], latent_dim=self.latent_dim,
+        # One split (from seed_) for every start, so their validation losses compare.
+        train_idx, val_idx = split_indices(len(Xs), self.val_fraction, self.seed_)
+        data = (Xs, None) if val_idx is None else (Xs[train_idx.numpy()], Xs[val_idx.numpy()])
+        self.init_losses_ = []
+        for start in range(self.n_init):  # only the best network so far stays in memory
+            loss, module, history = self._train_one(data, self.seed_ + start, resume)
+            if not self.init_losses_ or loss < min(self.init_losses_):
+                self.module_, self.history_, self.best_init_ = module.eval(), history, start
+            self.init_losses_.append(loss)
+        self._fit_prior(Xs)
+        self._fit_threshold(Xs)
+        return self
+
+    def _train_one(self, data: tuple[np.ndarray, np.ndarray | None], seed: int, resume: bool):
+        """Build and train one network from initial weights drawn with ``seed``:
+        (its best monitored loss, the network, its history)."""
+        import torch
+
+        from aekit.registry import create_model
+        from aekit.train import Trainer
+
+        train, validation = data
+        output = "sigmoid" if self.scaler_.kind == "minmax" else "linear"
+        torch.manual_seed(seed)  # the initial weights
+        module = create_model(self.model, input_shape=self.input_shape_, latent_dim=self.latent_dim,
                               hidden=self.hidden, activation=self.activation, tied=self.tied,
                               output=output, **(self.model_kwargs or {}))
         if hasattr(module, "check_data_size"):  # e.g. a VQ codebook larger than the data
-            module.check_data_size(len(X))
+            module.check_data_size(len(train) + (0 if validation is None else len(validation)))
         _check_score_support(module, self.model, self.anomaly_score)
         trainer = Trainer(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
                           weight_decay=self.weight_decay, val_fraction=self.val_fraction,
                           patience=self.patience, lr_schedule=self.lr_schedule, grad_clip=self.grad_clip,
-                          seed=self.seed_, checkpoint_dir=self.checkpoint_dir, log_dir=self.log_dir,
+                          seed=seed, checkpoint_dir=self.checkpoint_dir, log_dir=self.log_dir,
                           progress=self.verbose, device=self.device, max_time=self.max_time)
-        self.history_ = trainer.fit(module, Xs, resume=resume)
-        self.module_ = module.eval()
-        self._fit_prior(Xs)
-        self._fit_threshold(Xs)
-        return self
+        history = trainer.fit(module, train, resume=resume, validation=validation)
+        return float(trainer.best_value), module, history
+
+    def _check_n_init(self) -> None:
+        if not isinstance(self.n_init, numbers.Integral) or isinstance(self.n_init, bool) or self.n_init < 1:
+            raise ConfigError(f"n_init must be a positive integer, got {self.n_init!r}")
+        if self.n_init > 1 and self.checkpoint_dir is not None:
+            raise ConfigError("n_init > 1 trains several networks, but a checkpoint_dir holds one run: "
+                              "use n_init=1 with checkpoints")
 
     def _fit_prior(self, Xs: np.ndarray) -> None:
         """Second training stage of models that generate through a prior fitted on their codes
