@@ -333,7 +333,9 @@ def plot_curves(runs: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
-def collect() -> dict:
+def collect(redo: bool = False) -> dict:
+    # Timed once and kept like every other run, so that collecting again changes nothing.
+    speeds = cached_run("speed", "pretraining", redo, lambda: {"summary": pretraining_speeds()})["summary"]
     runs = [json.loads(p.read_text()) for p in sorted(RUNS.glob("*.json"))]
     finetuned = [r for r in runs if r["kind"] in ("finetune", "minilm")]
     rows = comparison(finetuned)
@@ -341,7 +343,7 @@ def collect() -> dict:
     results = {
         "machine": machine(("tokenizers", "transformers", "rouge-score")),
         "pretraining": {n: pretraining_summary(n) for n in PRETRAINED if (WORK / n / "config.json").exists()},
-        "pretraining_tokens_per_s": pretraining_speeds(),
+        "pretraining_tokens_per_s": speeds,
         "finetune_settings": {slug(n): s for n, s in FINETUNE_SETTINGS.items()},
         "minilm_settings": {slug(n): s for n, s in MINILM_SETTINGS.items()},
         "caps": {"validation": VALIDATION_CAP, "test": TEST_CAP},
@@ -397,7 +399,7 @@ def main(argv=None) -> None:
         for init in args.seq2seq_inits.split(","):
             seq2seq_run(init, args.redo)
     else:
-        results = collect()
+        results = collect(args.redo)
         print(json.dumps(results["target"], indent=2))
 
 
