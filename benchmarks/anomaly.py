@@ -501,8 +501,7 @@ def start_results(args, settings: Settings) -> dict:
                     "published": {"note": PUBLISHED_NOTE, "results": PUBLISHED}})
     for key in ("tables", "skipped"):
         results.setdefault(key, {})
-    names = results.get("class_names") or {}
-    results["class_names"] = names if isinstance(names, dict) else {"fashion-mnist": names}  # older: one list
+    results.setdefault("class_names", {})  # per image set
     return results
 
 

@@ -94,8 +94,7 @@ def anomaly_table(results: dict) -> str:
 
     def per_class(name: str, rows_of_set: list[dict]) -> list[str]:
         classes = sorted({e["class"] for e in rows_of_set})
-        names = results.get("class_names") or {}
-        names = names.get(name, []) if isinstance(names, dict) else names  # older files: Fashion-MNIST's list
+        names = results.get("class_names", {}).get(name, [])
         heads = [f"{c} {names[c]}" if c < len(names) else str(c) for c in classes]
         lines = ["AUROC (%) per normal class:", "", "| method | " + " | ".join(heads) + " |",
                  "|---|" + "---:|" * len(classes)]

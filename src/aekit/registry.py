@@ -52,8 +52,8 @@ class Registry:
         return self.get(name)(**kwargs)
 
 
-_MODELS = Registry("model", ("aekit.models.ae", "aekit.models.vae", "aekit.models.vq", "aekit.models.binary", "aekit.models.onehot",
-                             "aekit.models.rbm"))
+_MODELS = Registry("model", ("aekit.models.ae", "aekit.models.vae", "aekit.models.vq", "aekit.models.binary",
+                             "aekit.models.onehot", "aekit.models.rbm"))
 MODELS = _MODELS.classes
 register_model = _MODELS.register
 model_names = _MODELS.names

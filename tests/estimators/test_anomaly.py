@@ -140,6 +140,17 @@ def test_missing_or_damaged_gaussian_is_a_clear_error(normal_and_odd, tmp_path):
         aekit.load(tmp_path / "d")
 
 
+def test_gaussian_of_the_wrong_shape_is_refused(normal_and_odd, tmp_path):
+    from safetensors.numpy import save_file
+
+    from aekit.errors import ModelFileError
+
+    detector(anomaly_score="latent", epochs=2).fit(normal_and_odd[0]).save(tmp_path / "d")
+    save_file({"mean": np.zeros(2), "precision": np.eye(3)}, str(tmp_path / "d" / "score_gaussian.safetensors"))
+    with pytest.raises(ModelFileError, match="do not match"):
+        aekit.load(tmp_path / "d")
+
+
 @pytest.mark.parametrize("kw, pattern", [
     ({"contamination": 0.0}, "contamination"), ({"contamination": 0.6}, "contamination"),
     ({"target_fpr": 0.0}, "target_fpr"), ({"target_fpr": 1.0}, "target_fpr"),

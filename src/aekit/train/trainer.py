@@ -118,7 +118,9 @@ class Trainer:
         else:  # an empty validation set means none (the training loss is watched instead)
             train_x, val_x = X, (_as_samples(validation) if len(validation) else None)
         # A resumed run must see what the interrupted one saw, or it would silently mix two.
-        self.data_digest = data_digest(train_x, val_x, self.batch_size, self.seed)
+        # Only checkpoints carry the digest, so runs without them skip the hashing.
+        self.data_digest = (data_digest(train_x, val_x, self.batch_size, self.seed)
+                            if self.checkpoint_dir is not None else None)
         model.to(self.device)
         self.model = model
         self.net = self._wrap(model)
