@@ -10,8 +10,10 @@ Parts
               (best one-to-one cluster -> class map, Hungarian algorithm) and NMI:
                 onehot        the "onehot" auto-encoder (K=10 Gumbel-softmax clusters, no
                               style code) trained with reconstruction + cluster balance +
-                              consistency with each sample's nearest neighbour in its batch
-                              (batches of 256); its argmax cluster.
+                              consistency with one of each image's 5 nearest training
+                              images (SCAN-style partners, mined once in a 32-axis PCA
+                              space of unit-length images; batches of 256); its argmax
+                              cluster.
                 kmeans-pixels k-means (K=10) on the raw pixels.
                 kmeans-pca    k-means on PCA codes of the AE's code size.
                 kmeans-ae     k-means on the plain conv AE's codes.
@@ -98,7 +100,8 @@ METHODS = {
     "retrieval": ("binary-ae", "pca-median"),
 }
 # Settings that only one entry depends on: --redo PART/METHOD may change them in a resumed file.
-SETTINGS_OF = {"clustering/onehot": ("style_dim", "balance", "cluster_pairs", "cluster_batch_size")}
+SETTINGS_OF = {"clustering/onehot": ("style_dim", "balance", "cluster_pairs", "cluster_neighbours",
+                                     "cluster_neighbour_dims", "cluster_batch_size")}
 BINARY_KWARGS = {"stochastic": False, "balance": 1.0}  # thresholded bits (straight-through), balanced
 VQ_VARIANTS = {"vq-ema-restart": (True, True), "vq-ema": (True, False), "vq-restart": (False, True),
                "vq-plain": (False, False)}  # name -> (ema, restart_dead)
@@ -136,7 +139,9 @@ class Settings:
     style_dim: int = 0                # onehot's continuous code next to the K clusters (0: none, so the
                                       # decoder has to use the cluster code)
     balance: float = 5.0              # onehot's cluster-balance weight (SCAN's entropy weight)
-    cluster_pairs: str = "neighbour"  # onehot's consistency partners: nearest other sample in the batch
+    cluster_pairs: str = "knn"        # onehot's consistency partners: one of the k nearest training
+    cluster_neighbours: int = 5       # images (cosine distance in a PCA space of this many axes)
+    cluster_neighbour_dims: int = 32
     cluster_batch_size: int = 256     # onehot's batch: the pool its neighbours are found in
     vq_codes: int = 4                 # slots per image
     vq_codebook: int = 256            # entries: log2(256) = 8 bits per slot -> 32 bits per image
@@ -364,7 +369,8 @@ def run_onehot(run: DatasetRun) -> dict:
 
     s, b = run.settings, run.budget
     kwargs = {"n_clusters": s.n_clusters, "style_dim": s.style_dim, "balance": s.balance,
-              "pairs": s.cluster_pairs, "tau_anneal_steps": b.tau_anneal_steps}
+              "pairs": s.cluster_pairs, "neighbours": s.cluster_neighbours,
+              "neighbour_dims": s.cluster_neighbour_dims, "tau_anneal_steps": b.tau_anneal_steps}
     est, seconds = run.fit(run.estimator("onehot", s.n_clusters + s.style_dim, b.cluster_epochs,
                                          batch_size=s.cluster_batch_size, model_kwargs=kwargs))
     pred = est.predict_cluster(run.X_test)

@@ -13,6 +13,7 @@ ends, so a killed benchmark keeps what it measured and two processes can share t
     collect    text.json + text_curves.png
 
     python benchmarks/text.py --stage pretrain --only mlm-en --pretrain-minutes 40
+    python benchmarks/text.py --stage pretrain --only mlm-zh --more-epochs 8 --pretrain-minutes 70
     python benchmarks/text.py --stage finetune --datasets spam,reuters-pair
     python benchmarks/text.py --stage collect
 
@@ -91,16 +92,23 @@ def cached_run(kind: str, name: str, redo: bool, measure) -> dict:
 
 
 # ------------------------------------------------------------------ pretraining
-def pretrain_model(name: str, minutes: float) -> None:
+def pretrain_model(name: str, minutes: float, more_epochs: int = 0) -> None:
+    """Pretrain ``name`` for at most ``minutes``, or, with ``more_epochs``, continue the saved
+    model for that many epochs (a fresh cosine schedule over them) in place."""
     from aekit.text.corpora import load_corpus
     from aekit.text.pretrain import pretrain
     from aekit.text.tokenizer import TextTokenizer
 
     output = WORK / name
+    corpus_name, objective, kind, vocab, model_args = PRETRAINED[name]
+    if more_epochs:
+        trainer_args = dict(epochs=more_epochs, patience=more_epochs, max_time=minutes * 60)
+        pretrain(load_corpus(corpus_name), objective, output, trainer_args=trainer_args, resume=True,
+                 force=True, init_from=output)
+        return
     if (output / "config.json").exists():
         print(f"[text] {name} already pretrained", flush=True)
         return
-    corpus_name, objective, kind, vocab, model_args = PRETRAINED[name]
     shared = SHARE_TOKENIZER.get(name)
     tokenizer = TextTokenizer.load(WORK / shared) if shared else None
     trainer_args = dict(epochs=50, patience=50, max_time=minutes * 60)
@@ -371,6 +379,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--inits", default="pretrained,scratch", help="finetune: which initialisations")
     parser.add_argument("--seq2seq-inits", default="bart,mlm,scratch")
     parser.add_argument("--pretrain-minutes", type=float, default=40.0)
+    parser.add_argument("--more-epochs", type=int, default=0,
+                        help="pretrain: continue the saved models (--only) for this many more epochs")
     parser.add_argument("--redo", action="store_true", help="measure again even when a saved run exists")
     parser.add_argument("--threads", type=int, default=1)
     return parser.parse_args(argv)
@@ -383,7 +393,7 @@ def main(argv=None) -> None:
     counts = [None if c == "all" else int(c) for c in args.labels.split(",")]
     if args.stage == "pretrain":
         for name in (args.only.split(",") if args.only else PRETRAINED):
-            pretrain_model(name, args.pretrain_minutes)
+            pretrain_model(name, args.pretrain_minutes, args.more_epochs)
     elif args.stage == "finetune":
         for dataset in datasets:
             for n in counts:

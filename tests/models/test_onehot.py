@@ -9,9 +9,11 @@ from aekit.registry import create_model
 from aekit.train import Trainer
 
 
-def onehot(seed=0, latent_dim=3, **kw):
+def onehot(seed=0, latent_dim=3, pairs="neighbour", **kw):
+    """A small onehot model; batch neighbours by default, so that ``loss`` works without a
+    pool (the Trainer prepares the "knn" pool; the tests of "knn" ask for it)."""
     torch.manual_seed(seed)
-    return create_model("onehot", input_shape=(6,), latent_dim=latent_dim, hidden=[16], **kw)
+    return create_model("onehot", input_shape=(6,), latent_dim=latent_dim, hidden=[16], pairs=pairs, **kw)
 
 
 def blobs(n=90, dim=6, seed=0):
@@ -94,8 +96,10 @@ def test_cluster_layout_errors():
         onehot(consistency=-0.5)
     with pytest.raises(ConfigError, match="unknown pairs"):
         onehot(pairs="friends")
-    with pytest.raises(ConfigError, match="bank_size"):
-        onehot(pairs="bank", bank_size=0)
+    with pytest.raises(ConfigError, match="neighbours"):
+        onehot(neighbours=0)
+    with pytest.raises(ConfigError, match="neighbour_dims"):
+        onehot(neighbour_dims=2.5)
 
 
 def test_balance_term_spreads_samples_over_the_clusters():
@@ -139,39 +143,39 @@ def test_nearest_other_sample_of_the_batch():
     assert _nearest_other(x).tolist() == [2, 3, 0, 1]  # never itself
 
 
-def test_bank_partner_is_the_nearest_of_batch_and_bank_and_never_the_sample_itself():
-    model = onehot(pairs="bank", bank_size=3)
-    first = torch.tensor([[0.0] * 6, [10.0] * 6])
-    assert torch.equal(model._bank_partners(first), first.flip(0))  # empty bank: the batch only
-    assert model.bank.tolist() == first.tolist()
-    second = torch.tensor([[9.5] * 6, [0.0] * 6])  # the second row is a copy of a bank entry
-    partners = model._bank_partners(second)
-    assert partners[0].tolist() == [10.0] * 6   # from the bank
-    assert partners[1].tolist() == [9.5] * 6    # its copy in the bank is not its partner
-    assert model.bank.tolist() == [second[0].tolist(), second[1].tolist(), first[0].tolist()]  # newest first, 3 kept
-
-
-def test_bank_copies_of_a_sample_are_never_its_partner_with_rounding_in_the_distances():
-    # A dataset smaller than the bank puts several copies of each sample in it; with batches
-    # this size cdist takes its matrix-product path, which puts copies slightly apart.
+def test_knn_partners_are_among_the_k_nearest_training_inputs_and_never_copies():
     torch.manual_seed(0)
-    data = torch.randn(100, 64) + 10  # copies up to 7e-4 |x| apart, distinct rows over 0.09 |x|
-    model = create_model("onehot", input_shape=(64,), latent_dim=3, hidden=[16], pairs="bank", bank_size=400)
-    for _ in range(4):
-        model._bank_partners(data)
-    partners = model._bank_partners(data[:40])
-    assert not (partners == data[:40]).all(dim=1).any()
-    nearest_other = torch.cdist(data[:40], data).fill_diagonal_(float("inf")).argmin(dim=1)
-    assert torch.equal(partners, data[nearest_other])
+    pool = torch.randn(200, 6) + 3
+    pool[1] = pool[0]  # a duplicate in the training set
+    model = onehot(pairs="knn", neighbours=3, neighbour_dims=6)  # all axes: the search space keeps cosine order
+    model.prepare_training(pool)
+    assert model.pool_points.shape == (200, 6) and model.axes.shape == (6, 6)
+    unit = pool / pool.norm(dim=1, keepdim=True)
+    cosine = torch.cdist(unit[:20], unit).fill_diagonal_(float("inf"))
+    cosine[0, 1] = cosine[1, 0] = float("inf")  # copies of each other
+    allowed = cosine.topk(3, dim=1, largest=False).indices  # (20, 3)
+    drawn = set()
+    for _ in range(30):
+        partners = model._knn_partners(pool[:20])
+        rows = torch.cdist(partners, pool).argmin(dim=1)
+        assert (rows[:, None] == allowed).any(dim=1).all()
+        drawn.update(rows[:5].tolist())
+    assert len(drawn) > 5  # drawn at random among the k, not always the nearest
 
 
-def test_bank_is_read_but_not_filled_in_evaluation_and_not_saved():
-    model = onehot(pairs="bank")
-    model._bank_partners(torch.randn(5, 6))
+def test_knn_pool_is_set_and_released_by_the_trainer_and_not_saved():
+    X, _ = blobs(n=60)
+    model = onehot(pairs="knn", tau_anneal_steps=10)
+    seen = []
+    original = model._knn_partners
+    model._knn_partners = lambda x: seen.append(len(model.pool)) or original(x)
+    Trainer(epochs=1, batch_size=20, lr=1e-2, val_fraction=0.25, patience=None, progress=False, seed=0).fit(model, X)
+    assert seen and set(seen) == {45}  # the training part of the split, in training and validation
+    assert len(model.pool) == 0 and "pool" not in model.state_dict()
+    with pytest.raises(ConfigError, match="prepare_training"):
+        model.train().loss(X[:4], model(X[:4]))
     model.eval()
-    model._bank_partners(torch.randn(4, 6))
-    assert len(model.bank) == 5
-    assert "bank" not in model.state_dict()
+    assert "disagreement" in model.loss(X[:4], model(X[:4]))  # evaluated without a pool: batch neighbours
 
 
 def test_validation_loss_has_the_training_terms():
@@ -183,7 +187,7 @@ def test_validation_loss_has_the_training_terms():
     assert "disagreement" not in onehot(consistency=0.0).loss(x, model(x))
 
 
-@pytest.mark.parametrize("pairs", ["neighbour", "bank", "view"])
+@pytest.mark.parametrize("pairs", ["knn", "neighbour", "view"])
 def test_clusters_are_confident_and_pure_next_to_a_style_code(pairs):
     # Reconstruction and balance alone let every sample sit at p = 1/K while a style code does
     # the reconstructing; the consistency term makes the categorical code decide.

@@ -1,4 +1,6 @@
 """``aekit text ...`` end to end on a tiny corpus: outputs, exit codes, no partial files."""
+import json
+
 import numpy as np
 import pytest
 
@@ -45,6 +47,13 @@ def test_pretrain_with_a_given_tokenizer_and_mlm_pairs(corpus_file, tmp_path):
     assert run("text", "pretrain", corpus_file, "--objective", "mlm", "--pair-task", "sop", "--tokenizer",
                tmp_path / "tok", "-o", tmp_path / "mlm", *TINY_ARGS) == 0
     assert run("text", "embed", tmp_path / "mlm", "wheat", "--pool", "cls") == 0
+    # continued pretraining, into a new folder; the pretrained model's objective is kept
+    assert run("text", "pretrain", corpus_file, "--objective", "mlm", "--init-from", tmp_path / "mlm",
+               "-o", tmp_path / "mlm2", *TINY_ARGS) == 0
+    assert json.loads((tmp_path / "mlm2" / "config.json").read_text())["continued_from"]["epochs"] > 0
+    assert run("text", "pretrain", corpus_file, "--objective", "gpt", "--init-from", tmp_path / "mlm",
+               "-o", tmp_path / "gpt2", *TINY_ARGS) == 2
+    assert not (tmp_path / "gpt2").exists()
 
 
 def test_user_errors_are_one_line_and_leave_nothing(corpus_file, tmp_path, capsys):

@@ -115,6 +115,28 @@ def test_resume_equals_uninterrupted(corpus_file, tmp_path, objective, extra):
     assert [h["train_loss"] for h in history] == [h["train_loss"] for h in full_history]
 
 
+def test_continued_pretraining_starts_from_the_saved_weights_and_extends_the_history(corpus_file, tmp_path):
+    first, tokenizer, _ = run(corpus_file, tmp_path / "m", "mlm", trainer_args=dict(epochs=2))
+    start = weights(first)
+    seen = []
+    record = lambda trainer, metrics: seen.append(weights(trainer.model)) if metrics["epoch"] == 1 else None  # noqa: E731
+    with pytest.raises(KeyboardInterrupt):  # the first epoch's weights, then stop
+        run(corpus_file, tmp_path / "probe", "mlm", init_from=tmp_path / "m", trainer_args=dict(
+            epochs=1, lr=0.0, weight_decay=0.0, callbacks=[record, KillAfter(1)]))
+    assert torch.equal(seen[0], start)  # lr 0: still exactly the saved weights
+    more, more_tokenizer, history = run(corpus_file, tmp_path / "m", "mlm", init_from=tmp_path / "m",
+                                        force=True, trainer_args=dict(epochs=2))  # in place
+    assert more_tokenizer.fingerprint == tokenizer.fingerprint and len(history) == 2
+    config = json.loads((tmp_path / "m" / "config.json").read_text())
+    assert [h["epoch"] for h in config["history"]] == [1, 2, 3, 4]
+    assert config["continued_from"]["epochs"] == 2
+    assert not torch.equal(weights(more), start)
+    from aekit.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="'mlm' model, not 'gpt'"):
+        run(corpus_file, tmp_path / "g", "gpt", init_from=tmp_path / "m")
+
+
 def test_existing_output_empty_corpus_and_unknown_objective(corpus_file, tmp_path):
     (tmp_path / "taken").mkdir()
     with pytest.raises(OutputExistsError):

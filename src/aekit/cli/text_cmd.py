@@ -82,6 +82,9 @@ def _register_pretrain(sub) -> None:
     _add_corpus_arguments(p)
     p.add_argument("--objective", required=True, help="mlm (BERT), gpt (next token) or bart (denoising seq2seq)")
     p.add_argument("--tokenizer", type=Path, default=None, help="a tokenizer folder or file (default: train one)")
+    p.add_argument("--init-from", type=Path, default=None, metavar="DIR",
+                   help="continued pretraining: start from this pretrained model (its size and tokenizer; "
+                        "the size options are then ignored)")
     _add_tokenizer_arguments(p)
     p.add_argument("--max-len", type=int, default=128, help="context length in tokens")
     p.add_argument("--d-model", type=int, default=128)
@@ -203,7 +206,8 @@ def run_pretrain(args: argparse.Namespace) -> int:
     corpus = _load_corpus(args)
     _, tokenizer, history = pretrain(corpus, args.objective, args.output, tokenizer=tokenizer,
                                      tokenizer_kind=args.kind, vocab_size=args.vocab_size, model_args=model_args,
-                                     trainer_args=trainer_args(args), resume=args.resume, force=args.force)
+                                     trainer_args=trainer_args(args), resume=args.resume, force=args.force,
+                                     init_from=args.init_from)
     last = history[-1]
     loss = last.get("val_loss", last["train_loss"])
     print(f"saved {args.objective} model to {args.output}: {len(history)} epochs, "

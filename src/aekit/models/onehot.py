@@ -11,8 +11,11 @@ optionally next to a small continuous "style" code::
         eval:      c = onehot(argmax logits)                       (no noise)
         z = [c, style] ──decoder──> x_hat
     x+ = the positive partner of x (found in ``loss``; ``pairs``):
+         "knn":       one of x's ``neighbours`` nearest training inputs, drawn at random each
+                      step; "nearest" in a fixed space mined once before training: inputs
+                      scaled to unit length, projected on their top ``neighbour_dims``
+                      principal axes (cosine distance, PCA)
          "neighbour": the batch's sample nearest to x (Euclidean, in scaled input units)
-         "bank":      the nearest among the batch and the last ``bank_size`` training inputs
          "view":      a random view of x (small warp + noise, ``aekit.nn.augment``)
 
     p = softmax(logits), p+ = softmax(logits of x+), p_bar = batch mean of p (and p+)
@@ -42,18 +45,19 @@ classify images without labels", ECCV): -log <p, p+> is zero only when x and its
 are put, confidently, into the same cluster, so it rules out "undecided" and makes
 neighbouring samples share a cluster; the balance term (SCAN's entropy term) spreads the
 confident assignments over all K clusters. SCAN mines the partners among a pretrained
-embedding's nearest neighbours; here they are found in each training batch (the batch is
-the candidate pool, like NNCLR's support set), which needs no extra pass, no stored
-features, and keeps the model trainable by the plain Trainer. A batch of 256 Fashion-MNIST
-images holds about 25 of each class, so the nearest one is often of another class; the
-"bank" pairing searches a memory of the last ``bank_size`` training inputs too (a FIFO
-queue, as in NNCLR's support set and MoCo's queue) and passes the partner through the
-encoder, one more encoder pass per step. The queue holds inputs, not features, so its
-partners are never stale, and it is not saved with the model. It did not pay as a default
-(benchmark settings, seed 0, test accuracy): on Fashion-MNIST 0.616 with a queue of 32,768
-against 0.613 for the batch alone (0.64 to 0.67 in earlier runs whose copy test let some
-copies through), at almost three times the training time, and on digits
-0.436 against 0.747 (the queue there holds the whole training set). The "view" partner is the
+embedding's nearest neighbours, fixed before its clustering step, and draws one of the k
+nearest at random at each step; "knn" does the same over the whole training set, in a
+PCA space of unit-length inputs. The model keeps the training inputs and their projections
+between ``prepare_training`` and ``finish_training`` (the Trainer calls both around its
+loop); each step finds the batch's nearest training inputs in the projected space (one
+(B, N) distance matrix of d = ``neighbour_dims`` columns) and passes the drawn partners
+through the encoder, one more encoder pass per step. On Fashion-MNIST the 5 nearest
+training images in this space share the class in about 83% of cases; the nearest image of
+a batch of 256 is much poorer, since the batch holds about 25 images of each class. The
+"neighbour" pairing needs no stored data and no extra pass, and was the default before
+"knn" (0.613 test accuracy on Fashion-MNIST against 0.65 and more with "knn", see the
+README). A FIFO queue of recent training inputs as the pool (NNCLR's support set) was tried
+and dropped: 0.616, at three times the time. The "view" partner is the
 augmentation pairing of IIC (Ji, Henriques & Vedaldi 2019); it costs one more encoder pass
 and measured worse on Fashion-MNIST, where small warps do not separate shirts from coats.
 Evaluation, ``encode`` and ``predict_cluster`` use the input alone: the code stays exactly
@@ -77,8 +81,8 @@ from aekit.models.ae import AutoEncoder
 from aekit.nn.augment import random_view
 from aekit.registry import register_model
 
-PAIRS = ("neighbour", "bank", "view")  # the onehot model's consistency partners
-COPY_DISTANCE = 1e-2  # "bank" partners closer than this times the sample's norm are copies of it
+PAIRS = ("knn", "neighbour", "view")  # the onehot model's consistency partners
+COPY_DISTANCE = 1e-2  # "knn" partners closer than this times the sample's norm are copies of it
 
 
 @register_model("onehot")
@@ -102,11 +106,13 @@ class OneHotAutoEncoder(AutoEncoder):
         consistency: weight of the pair-consistency term that makes assignments confident
             and shared by similar samples (0 = off: reconstruction and balance only, which end
             in uninformative clusters, see the module docstring).
-        pairs: each sample's partner in that term: "neighbour" (nearest other sample of the
-            batch; needs batches of more than one sample), "bank" (nearest other sample of the
-            batch and of the last ``bank_size`` training inputs) or "view" (a random view of it).
-        bank_size: training inputs remembered for the "bank" pairing (memory: bank_size
-            inputs; 8192 Fashion-MNIST images are 26 MB).
+        pairs: each sample's partner in that term: "knn" (one of its ``neighbours`` nearest
+            training inputs, mined in a PCA space; needs ``prepare_training``), "neighbour"
+            (nearest other sample of the batch; needs batches of more than one sample) or
+            "view" (a random view of it).
+        neighbours: k, the nearest training inputs a "knn" partner is drawn from.
+        neighbour_dims: principal axes of the space "knn" neighbours are searched in (at most
+            the input size; memory while training: the training inputs plus N x this).
         view_strength: how strongly a "view" partner is perturbed (``aekit.nn.augment``).
     """
 
@@ -116,7 +122,7 @@ class OneHotAutoEncoder(AutoEncoder):
                  n_clusters: int | None = None, style_dim: int = 0, tau_start: float = 1.0,
                  tau_end: float = 0.1, tau_anneal_steps: int = 2000, hard: bool = True,
                  balance: float = 5.0, consistency: float = 1.0, view_strength: float = 1.0,
-                 pairs: str = "neighbour", bank_size: int = 8192):
+                 pairs: str = "knn", neighbours: int = 5, neighbour_dims: int = 32):
         super().__init__(input_shape, latent_dim, hidden, activation, tied, output, recon_loss)
         self.n_clusters, self.style_dim = _check_cluster_layout(self.latent_dim, n_clusters, style_dim)
         for name, value in (("tau_start", tau_start), ("tau_end", tau_end)):
@@ -132,19 +138,22 @@ class OneHotAutoEncoder(AutoEncoder):
                 raise ConfigError(f"{name} must be a non-negative number, got {value!r}")
         if pairs not in PAIRS:
             raise ConfigError(f"unknown pairs {pairs!r}; choose from {', '.join(PAIRS)}")
-        if not isinstance(bank_size, numbers.Integral) or isinstance(bank_size, bool) or bank_size < 1:
-            raise ConfigError(f"bank_size must be a positive integer, got {bank_size!r}")
+        for name, value in (("neighbours", neighbours), ("neighbour_dims", neighbour_dims)):
+            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
+                raise ConfigError(f"{name} must be a positive integer, got {value!r}")
         self.tau_start, self.tau_end = float(tau_start), float(tau_end)
         self.tau_anneal_steps, self.hard, self.balance = int(tau_anneal_steps), bool(hard), float(balance)
         self.consistency, self.view_strength = float(consistency), float(view_strength)
-        self.pairs, self.bank_size = pairs, int(bank_size)
+        self.pairs, self.neighbours, self.neighbour_dims = pairs, int(neighbours), int(neighbour_dims)
         self.config.update(n_clusters=self.n_clusters, style_dim=self.style_dim, tau_start=self.tau_start,
                            tau_end=self.tau_end, tau_anneal_steps=self.tau_anneal_steps, hard=self.hard,
                            balance=self.balance, consistency=self.consistency, pairs=self.pairs,
-                           view_strength=self.view_strength, bank_size=self.bank_size)
+                           view_strength=self.view_strength, neighbours=self.neighbours,
+                           neighbour_dims=self.neighbour_dims)
         self.register_buffer("step", torch.zeros((), dtype=torch.long))  # training-mode loss calls
-        # The "bank" pairing's queue of recent training inputs, newest first (B, D); not saved.
-        self.register_buffer("bank", torch.zeros(0, int(np.prod(self.input_shape))), persistent=False)
+        # The "knn" pairing's pool (training inputs, flattened) and search space; not saved.
+        for name in ("pool", "pool_points", "center", "axes"):
+            self.register_buffer(name, torch.zeros(0), persistent=False)
 
     # ------------------------------------------------------------ the pieces
     def temperature(self, step: int | None = None) -> float:
@@ -192,27 +201,51 @@ class OneHotAutoEncoder(AutoEncoder):
 
     def _partner_logits(self, x: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
         """Logits of each sample's consistency partner (``pairs``), (B, K)."""
-        if self.pairs == "neighbour":
-            return logits[_nearest_other(x)]
-        if self.pairs == "bank":
-            return self._split(self._bank_partners(x))[0]
-        return self._split(random_view(x, self.view_strength))[0]
+        if self.pairs == "knn" and len(self.pool):
+            return self._split(self._knn_partners(x))[0]
+        if self.pairs == "knn" and self.training:
+            raise ConfigError('pairs="knn" needs the training inputs: call prepare_training(X) before '
+                              "training (the Trainer does)")
+        if self.pairs == "view":
+            return self._split(random_view(x, self.view_strength))[0]
+        return logits[_nearest_other(x)]  # "neighbour", and "knn" evaluated without its pool
 
-    def _bank_partners(self, x: torch.Tensor) -> torch.Tensor:
-        """Each sample's nearest other among the batch and the bank, shaped like ``x``; in
-        training mode the batch then joins the bank (and the oldest entries leave it)."""
+    # ------------------------------------------------------- the knn pool
+    @torch.no_grad()
+    def prepare_training(self, X: torch.Tensor) -> None:
+        """Keep the training inputs ``X`` (N, *input_shape) as the "knn" pool and mine its
+        search space: unit-length rows, centred, projected on the top principal axes."""
+        if self.pairs != "knn":
+            return
+        flat = X.detach().flatten(1).float().to(self.step.device)  # (N, D)
+        unit = _unit_rows(flat)
+        center = unit.mean(dim=0)
+        dims = min(self.neighbour_dims, unit.shape[1])
+        centred = unit - center
+        _, vectors = torch.linalg.eigh(centred.T @ centred)  # ascending eigenvalues
+        self.axes = vectors[:, -dims:].flip(1).contiguous()  # (D, d): the top d axes
+        self.center, self.pool = center, flat
+        self.pool_points = centred @ self.axes  # (N, d)
+
+    def finish_training(self) -> None:
+        """Release the "knn" pool (the training inputs) after training."""
+        for name in ("pool", "pool_points", "center", "axes"):
+            setattr(self, name, torch.zeros(0, device=self.step.device))
+
+    @torch.no_grad()
+    def _knn_partners(self, x: torch.Tensor) -> torch.Tensor:
+        """One of each sample's ``neighbours`` nearest pool inputs, drawn at random, shaped
+        like ``x``. Copies of the sample itself (its own row in the pool, duplicates) are skipped."""
         flat = x.detach().flatten(1).float()  # (B, D)
-        pool = torch.cat([flat, self.bank.to(flat.dtype)])  # (B + M, D): the batch first
-        dist = torch.cdist(flat, pool)  # (B, B + M)
-        dist[:, :len(x)].fill_diagonal_(math.inf)
-        # Copies of the sample itself (in the bank from the last epoch, or in a dataset smaller
-        # than the bank) are not partners. cdist puts a copy up to about 1e-3 |x| away
-        # (rounding); distinct images were at least 0.1 |x| apart (digits, Fashion-MNIST).
-        dist[dist <= COPY_DISTANCE * flat.norm(dim=1, keepdim=True)] = math.inf
-        partners = pool[dist.argmin(dim=1)].view_as(x).to(x.dtype)
-        if self.training:
-            self.bank = pool[:self.bank_size].to(self.bank.dtype)
-        return partners
+        points = (_unit_rows(flat) - self.center) @ self.axes  # (B, d)
+        reach = min(self.neighbours + 2, len(self.pool))  # room for the sample itself and one duplicate
+        candidates = torch.cdist(points, self.pool_points).topk(reach, dim=1, largest=False).indices  # (B, r)
+        gap = (self.pool[candidates] - flat[:, None]).norm(dim=2)  # (B, r): distances in input space
+        usable = gap > COPY_DISTANCE * flat.norm(dim=1, keepdim=True)
+        usable &= usable.cumsum(dim=1) <= self.neighbours  # the k nearest non-copies
+        draw = torch.rand(usable.shape, device=x.device).masked_fill(~usable, -1.0)
+        chosen = candidates.gather(1, draw.argmax(dim=1, keepdim=True)).squeeze(1)  # (B,)
+        return self.pool[chosen].view_as(x).to(x.dtype)
 
     def loss(self, x: torch.Tensor, out: dict[str, torch.Tensor],
              target: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
@@ -231,8 +264,9 @@ class OneHotAutoEncoder(AutoEncoder):
         probs = F.softmax(out["logits"].float(), dim=1)  # (B, K)
         paired = self.consistency > 0 and len(x) > 1
         partner = F.softmax(self._partner_logits(x, out["logits"]).float(), dim=1) if paired else None
-        entropy_reg = _balance_gap(probs if partner is None or self.pairs == "neighbour"
-                                   else torch.cat([probs, partner]))  # neighbours are batch rows already
+        from_batch = self.pairs == "neighbour" or (self.pairs == "knn" and not len(self.pool))
+        entropy_reg = _balance_gap(probs if partner is None or from_batch
+                                   else torch.cat([probs, partner]))  # batch neighbours are batch rows already
         loss = recon + self.balance * entropy_reg
         parts = {"recon": recon.detach(), "entropy_reg": entropy_reg.detach()}
         if partner is not None:
@@ -261,6 +295,11 @@ def _disagreement(probs: torch.Tensor, partner: torch.Tensor) -> torch.Tensor:
     drawn for a sample and for its partner coincide; 0 iff both are the same one-hot."""
     agree = (probs * partner).sum(dim=1)  # (B,)
     return -agree.clamp_min(1e-8).log().mean()
+
+
+@torch.no_grad()
+def _unit_rows(flat: torch.Tensor) -> torch.Tensor:
+    return flat / flat.norm(dim=1, keepdim=True).clamp_min(1e-12)
 
 
 @torch.no_grad()

@@ -1,5 +1,7 @@
 """The training loop. It knows nothing about models beyond ``model(x)`` and
-``model.loss(x, out)``; every auto-encoder family trains through it unchanged.
+``model.loss(x, out)`` (and, where a model defines them, ``prepare_training(train_x)``
+before the first step and ``finish_training()`` after the last); every auto-encoder family
+trains through it unchanged.
 
 What it owns: the train/validation split, shuffling, the optimizer and LR schedule,
 gradient clipping, NaN/inf detection, early stopping with the best weights restored,
@@ -122,6 +124,8 @@ class Trainer:
         self.data_digest = (data_digest(train_x, val_x, self.batch_size, self.seed)
                             if self.checkpoint_dir is not None else None)
         model.to(self.device)
+        if hasattr(model, "prepare_training"):  # a model that reads the training set first (onehot's knn pool)
+            model.prepare_training(train_x)
         self.model = model
         self.net = self._wrap(model)
         self.optimizer = make_adamw(model, self.lr, self.weight_decay)
@@ -144,6 +148,8 @@ class Trainer:
         finally:
             bar.close()
             log.close()
+            if hasattr(model, "finish_training"):
+                model.finish_training()
         if self.best_state is not None:
             model.load_state_dict(self.best_state)
         return self.history
