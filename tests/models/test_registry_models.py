@@ -16,6 +16,8 @@ def test_model_contract(name, shape):
     torch.manual_seed(0)
     model = create_model(name, input_shape=shape, latent_dim=3)
     x = torch.rand(5, *shape)
+    if hasattr(model, "prepare_training"):  # the optional hook the Trainer calls first
+        model.prepare_training(x)
     out = model(x)
     assert isinstance(out, dict) and {"x_hat", "z"} <= set(out)
     assert out["x_hat"].shape == x.shape
