@@ -6,11 +6,13 @@
 
 Checkpoints go to ``DIR.partial/`` after every epoch together with the tokenizer;
 ``resume=True`` continues from there (with that same tokenizer) and ends with the weights
-an uninterrupted run would have had on the CPU. ``init_from=DIR`` is continued pretraining:
-the model, its settings and its tokenizer come from an earlier run's folder (which may be
-the output folder itself), a fresh optimizer and learning-rate schedule train it further,
-and the saved history lists the earlier run's epochs, then the new ones. The validation blocks come from the
+an uninterrupted run would have had on the CPU. The validation blocks come from the
 corpus's validation documents, so no document is on both sides.
+
+``init_from=DIR`` is continued pretraining: the model, its settings and its tokenizer come
+from an earlier run's folder (which may be the output folder itself), a fresh optimizer and
+learning-rate schedule train it further, and the saved history lists the earlier run's
+epochs, then the new ones.
 """
 from __future__ import annotations
 
