@@ -70,8 +70,8 @@ The full run trains 8 such models for 6 epochs (ae, binary, 4 x vq, vae, the vq 
 vq-prior, plus its index prior; about 36 min), onehot for 15 epochs (about 27 min: each
 step also encodes and rebuilds the drawn partners) and the feature classifier for 2 (1.5
 min), plus the two rbm-stack MLPs (2.5 min), k-means (1.5 min), IWAE (1 min), retrieval
-(0.5 min) and all of digits (3 min): about 75 minutes, less with 2 threads on an idle machine. --epochs-scale
-0.5 halves every budget.
+(0.5 min) and all of digits (3 min): about 75 minutes, less with 2 threads on an idle
+machine. --epochs-scale 0.5 halves every budget.
 """
 from __future__ import annotations
 

@@ -85,6 +85,7 @@ from aekit.registry import register_model
 
 PAIRS = ("knn", "neighbour", "view")  # the onehot model's consistency partners
 COPY_DISTANCE = 1e-2  # "knn" partners closer than this times the sample's norm are copies of it
+POOL_BUFFERS = ("pool", "pool_points", "center", "axes")  # the "knn" pool; kept only while training
 
 
 @register_model("onehot")
@@ -157,7 +158,7 @@ class OneHotAutoEncoder(AutoEncoder):
                            neighbour_dims=self.neighbour_dims)
         self.register_buffer("step", torch.zeros((), dtype=torch.long))  # training-mode loss calls
         # The "knn" pairing's pool (training inputs, flattened) and search space; not saved.
-        for name in ("pool", "pool_points", "center", "axes"):
+        for name in POOL_BUFFERS:
             self.register_buffer(name, torch.zeros(0), persistent=False)
 
     # ------------------------------------------------------------ the pieces
@@ -239,7 +240,7 @@ class OneHotAutoEncoder(AutoEncoder):
 
     def finish_training(self) -> None:
         """Release the "knn" pool (the training inputs) after training."""
-        for name in ("pool", "pool_points", "center", "axes"):
+        for name in POOL_BUFFERS:
             setattr(self, name, torch.zeros(0, device=self.step.device))
 
     @torch.no_grad()

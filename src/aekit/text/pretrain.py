@@ -22,7 +22,7 @@ from pathlib import Path
 
 import torch
 
-from aekit.errors import OutputExistsError
+from aekit.errors import ConfigError, OutputExistsError
 from aekit.text.blocks import make_blocks, require_blocks
 from aekit.text.documents import Corpus
 from aekit.text.registry import get_text_model_class
@@ -91,13 +91,12 @@ def _tokenizer_for_run(corpus: Corpus, partial: Path, tokenizer: TextTokenizer |
 
 def _earlier_run(path, objective: str, tokenizer: TextTokenizer | None):
     """(model in training mode, its tokenizer, its history) of the run to continue."""
-    from aekit.errors import ConfigError
     from aekit.text.saving import load_text_model
 
     model, own_tokenizer, config = load_text_model(path, tokenizer)
     if config["model"] != objective:
         raise ConfigError(f"{path}: holds a {config['model']!r} model, not {objective!r}; "
-                          f"continued pretraining keeps the objective")
+                          "continued pretraining keeps the objective")
     return model.train(), own_tokenizer, list(config.get("history", []))
 
 
