@@ -27,6 +27,36 @@ def test_speaker_code_ignores_the_reference_length_and_content_ignores_reference
     assert torch.equal(a, b)  # the content path never sees the reference
 
 
+def test_adversary_learns_only_to_guess_and_the_encoder_only_to_confuse():
+    torch.manual_seed(0)
+    net = VoiceConverter(channels=16, blocks=1, content_dim=4, speaker_dim=8, adversary_weight=3.0, n_speakers=5)
+    mel, speaker = torch.randn(4, 80, 30), torch.tensor([0, 1, 2, 4])
+    out = net(mel, torch.randn(4, 80, 30))
+    parts = net.loss(mel, out, speaker)
+    assert {"adversary", "confusion"} <= set(parts) and float(parts["confusion"]) >= np.log(5) - 1e-5
+    parts["loss"].backward()
+    from_loss = [p.grad.clone() for p in net.adversary.parameters()]
+    net.zero_grad()
+    torch.nn.functional.cross_entropy(net.adversary(out["content"].detach()), speaker).backward()
+    assert all(torch.allclose(a, p.grad, atol=1e-6) for a, p in zip(from_loss, net.adversary.parameters()))
+    assert "adversary" not in net.loss(mel, net(mel, mel))  # no speaker ids: plain auto-encoder loss
+
+
+def test_adversary_arguments_are_checked():
+    with pytest.raises(ValueError, match="n_speakers"):
+        VoiceConverter(adversary_weight=1.0)
+    with pytest.raises(ValueError, match="adversary_weight"):
+        VoiceConverter(adversary_weight=-1.0, n_speakers=3)
+
+
+def test_training_with_an_adversary_saves_and_loads(speech_folder, tmp_path):
+    vm = VoiceModel.train(speech_folder, tmp_path / "work", adversary_weight=0.5, **TINY)
+    assert vm.net.config["n_speakers"] == 3
+    vm.save(tmp_path / "vm")
+    source = speech_folder / "mid" / "2.wav"
+    assert np.array_equal(VoiceModel.load(tmp_path / "vm").encode(source)[0], vm.encode(source)[0])
+
+
 @pytest.fixture(scope="module")
 def trained(speech_folder, tmp_path_factory):
     return VoiceModel.train(speech_folder, tmp_path_factory.mktemp("work"), **TINY)

@@ -30,6 +30,8 @@ def register(sub) -> None:
     t.add_argument("--lr", type=float, default=5e-4)
     t.add_argument("--channels", type=positive_int, default=192, help="width of the convolutions")
     t.add_argument("--content-dim", type=positive_int, default=16, help="content code channels (the bottleneck)")
+    t.add_argument("--adversary-weight", type=float, default=0.0,
+                   help="weight of the speaker adversary on the content code (0: none)")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--resume", action="store_true", help="continue from DIR.partial/")
     t.set_defaults(run=run_train)
@@ -53,7 +55,8 @@ def run_train(args: argparse.Namespace) -> int:
     if partial.exists() and not args.resume:
         shutil.rmtree(partial)
     vm = VoiceModel.train(args.data, partial, steps=args.steps, batch=args.batch_size, lr=args.lr, seed=args.seed,
-                          max_minutes=args.max_minutes, channels=args.channels, content_dim=args.content_dim)
+                          max_minutes=args.max_minutes, channels=args.channels, content_dim=args.content_dim,
+                          adversary_weight=args.adversary_weight)
     vm.save(args.output, force=args.force)
     done = vm.info["steps"]
     if done >= args.steps:

@@ -12,11 +12,18 @@ in AdaIN-VC), squeezes out the rest.
 The decoder gets the voice back only through AdaIN. During training the speaker code comes
 from a *different* utterance of the same speaker, so it cannot carry the words. To convert,
 combine one utterance's content with another speaker's code.
+
+Optionally (``adversary_weight > 0``) a speaker classifier reads the content code and the
+content encoder is trained to leave it guessing (Chou, Yeh, Lee & Lee, Interspeech 2018:
+"adversarially learning disentangled audio representations"): whatever still tells the
+speaker apart in the content code is pushed out, so the decoder must take the voice from
+the speaker code.
 """
 from __future__ import annotations
 
 import torch
 from torch import nn
+from torch.func import functional_call
 from torch.nn import functional as F
 
 
@@ -79,18 +86,39 @@ class Decoder(nn.Module):
         return self.out(h)  # (B, n_mels, T)
 
 
+class SpeakerAdversary(nn.Module):
+    """Guesses the training speaker from a content code: convolutions, then the mean over time."""
+
+    def __init__(self, content_dim: int, channels: int, n_speakers: int, kernel: int):
+        super().__init__()
+        self.convs = nn.Sequential(_conv(content_dim, channels, kernel), nn.ReLU(),
+                                   _conv(channels, channels, kernel), nn.ReLU())
+        self.out = nn.Linear(channels, n_speakers)
+
+    def forward(self, content: torch.Tensor) -> torch.Tensor:
+        return self.out(self.convs(content).mean(dim=2))  # (B, n_speakers) logits
+
+
 class VoiceConverter(nn.Module):
     """Content + speaker auto-encoder over normalised log-mel frames."""
 
     def __init__(self, n_mels: int = 80, channels: int = 192, content_dim: int = 16, speaker_dim: int = 128,
-                 blocks: int = 4, kernel: int = 5, kl_weight: float = 0.01):
+                 blocks: int = 4, kernel: int = 5, kl_weight: float = 0.01, adversary_weight: float = 0.0,
+                 n_speakers: int = 0):
         super().__init__()
+        if adversary_weight < 0:
+            raise ValueError(f"adversary_weight must be >= 0, got {adversary_weight}")
+        if adversary_weight > 0 and n_speakers < 2:
+            raise ValueError("a speaker adversary needs n_speakers >= 2")
         self.config = {"n_mels": n_mels, "channels": channels, "content_dim": content_dim,
-                       "speaker_dim": speaker_dim, "blocks": blocks, "kernel": kernel, "kl_weight": kl_weight}
+                       "speaker_dim": speaker_dim, "blocks": blocks, "kernel": kernel, "kl_weight": kl_weight,
+                       "adversary_weight": adversary_weight, "n_speakers": n_speakers}
         self.kl_weight = kl_weight
+        self.adversary_weight = adversary_weight
         self.content_encoder = ContentEncoder(n_mels, channels, content_dim, blocks, kernel)
         self.speaker_encoder = SpeakerEncoder(n_mels, channels, speaker_dim, blocks, kernel)
         self.decoder = Decoder(n_mels, channels, content_dim, speaker_dim, blocks, kernel)
+        self.adversary = SpeakerAdversary(content_dim, channels, n_speakers, kernel) if adversary_weight > 0 else None
         # Per-band statistics of the training log-mels, set before training, saved with the weights.
         self.register_buffer("mel_mean", torch.zeros(n_mels))
         self.register_buffer("mel_std", torch.ones(n_mels))
@@ -112,7 +140,23 @@ class VoiceConverter(nn.Module):
             content = content + torch.randn_like(content)
         return {"x_hat": self.decoder(content, codes["speaker"]), **codes}
 
-    def loss(self, mel: torch.Tensor, out: dict) -> dict:
+    def loss(self, mel: torch.Tensor, out: dict, speaker: torch.Tensor | None = None) -> dict:
+        """Reconstruction + KL; with an adversary and the ``speaker`` ids, its two terms too."""
         recon = F.l1_loss(out["x_hat"], mel)
         kl = out["content"].pow(2).mean()
-        return {"loss": recon + self.kl_weight * kl, "recon": recon.detach(), "kl": kl.detach()}
+        parts = {"loss": recon + self.kl_weight * kl, "recon": recon.detach(), "kl": kl.detach()}
+        if self.adversary is not None and speaker is not None:
+            parts = self._adversary_terms(out["content"], speaker, parts)
+        return parts
+
+    def _adversary_terms(self, content: torch.Tensor, speaker: torch.Tensor, parts: dict) -> dict:
+        # The classifier learns from a detached code, so only it improves at guessing ...
+        guess = F.cross_entropy(self.adversary(content.detach()), speaker)
+        # ... and the encoder is pushed towards codes it finds uniform, through frozen classifier
+        # weights, so the classifier is not taught to be uncertain. Bounded, unlike a reversed CE.
+        frozen = {name: p.detach() for name, p in self.adversary.named_parameters()}
+        log_p = F.log_softmax(functional_call(self.adversary, frozen, (content,)), dim=1)
+        confusion = -log_p.mean()  # cross-entropy to the uniform distribution: log(n) at best
+        parts["loss"] = parts["loss"] + guess + self.adversary_weight * confusion
+        parts.update(adversary=guess.detach(), confusion=confusion.detach())
+        return parts

@@ -43,7 +43,8 @@ class SegmentSampler:
         self.mels, self.speakers, self.batch, self.rng = mels, speakers, batch, rng
         self.by_speaker = {s: np.flatnonzero(speakers == s) for s in np.unique(speakers)}
 
-    def __call__(self) -> tuple[torch.Tensor, torch.Tensor]:
+    def __call__(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Source windows, same-speaker reference windows, and the speaker ids."""
         picks = self.rng.integers(0, len(self.mels), size=self.batch)
         source, reference = [], []
         for i in picks:
@@ -51,7 +52,8 @@ class SegmentSampler:
             other = same[same != i] if len(same) > 1 else same
             source.append(window(self.mels[i], SEGMENT, self.rng))
             reference.append(window(self.mels[self.rng.choice(other)], SEGMENT, self.rng))
-        return torch.from_numpy(np.stack(source)), torch.from_numpy(np.stack(reference))
+        speakers = torch.from_numpy(self.speakers[picks]).long()
+        return torch.from_numpy(np.stack(source)), torch.from_numpy(np.stack(reference)), speakers
 
 
 def train(utterances: list[Utterance], work_dir: Path, steps: int = 20000, batch: int = 16, lr: float = 5e-4,
@@ -63,6 +65,8 @@ def train(utterances: list[Utterance], work_dir: Path, steps: int = 20000, batch
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     mels, speakers, names = mel_bank(utterances)
+    if model_kwargs.get("adversary_weight", 0) > 0:
+        model_kwargs["n_speakers"] = len(names)
     model = VoiceConverter(**model_kwargs)
     frames = np.concatenate(mels, axis=1)
     model.mel_mean.copy_(torch.from_numpy(frames.mean(axis=1)))
@@ -72,8 +76,9 @@ def train(utterances: list[Utterance], work_dir: Path, steps: int = 20000, batch
     running: list[dict] = []
 
     def step_fn(step: int) -> None:
-        source, reference = (model.normalise(m) for m in sample())
-        parts = model.loss(source, model(source, reference))
+        source, reference, speaker_ids = sample()
+        source, reference = model.normalise(source), model.normalise(reference)
+        parts = model.loss(source, model(source, reference), speaker_ids)
         optimizer.zero_grad(set_to_none=True)
         parts["loss"].backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
