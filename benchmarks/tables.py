@@ -357,6 +357,12 @@ def compression_table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def adversary_note(config: dict) -> str:
+    """', speaker adversary weight W' for models trained with one; older results lack the config."""
+    weight = config.get("adversary_weight")
+    return f", speaker adversary weight {weight:g}" if weight else ""
+
+
 def voice_table(results: dict) -> str:
     s, t, m = results["summary"], results["targets"], results["machine"]
     sid, dis = results["speaker_id"], results["disentanglement"]
@@ -392,7 +398,8 @@ def voice_table(results: dict) -> str:
         f"| conversion time per second of speech (CPU, incl. Griffin-Lim) | "
         f"{s['mean_convert_s'] / s['mean_seconds']:.2f} s | |",
         "",
-        f"_Model: {results['model_info'].get('steps')} training steps on the espeak corpus; {m['cpus']} CPU core(s), "
+        f"_Model: {results['model_info'].get('steps')} training steps on the espeak corpus"
+        f"{adversary_note(results.get('model_config', {}))}; {m['cpus']} CPU core(s), "
         f"torch {m['torch']}; {results['wall_seconds'] / 60:.0f} min in all"
         f"{' (quick smoke run)' if results.get('quick') else ''}. MCD is computed on the DCT of our 80-band log-mel "
         "spectrogram (24 coefficients, c0 dropped, DTW-aligned), so it compares rows of this table, not other "

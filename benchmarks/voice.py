@@ -253,7 +253,7 @@ def main(argv=None) -> dict:
     pairs = choose_pairs(held_out, 4 if args.quick else args.pairs, rng)
     rows = convert_pairs(vm, pairs, Judges(), {s.name: s for s in espeak_speakers(args.seed)}, args.examples)
     results = {"benchmark": "voice", "quick": args.quick, "seed": args.seed, "targets": TARGETS,
-               "model_info": vm.info, "summary": summarise(rows),
+               "model_info": vm.info, "model_config": vm.net.config, "summary": summarise(rows),
                "speaker_id": speaker_id_of_conversions(held_out, pairs, rows),
                "disentanglement": {
                    "held_out": disentanglement(vm, held_out, rng, 60 if args.quick else 320),

@@ -1,6 +1,8 @@
 import numpy as np
+import pytest
 import torch
 
+from aekit.errors import ConfigError
 from aekit.train.steps import run_steps
 
 
@@ -52,3 +54,14 @@ def test_time_budget_stops_early_and_saves(tmp_path):
                         max_minutes=0.002)
     assert 0 < reached < 10 ** 9
     assert torch.load(tmp_path / "last.pt", weights_only=True)["step"] == reached
+
+
+def test_resume_with_other_settings_is_refused(tmp_path):
+    model = torch.nn.Linear(1, 1)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    config = {"model": {"adversary_weight": 0.0, "channels": 8}}
+    run_steps(model, optimizer, lambda step: None, tmp_path, 3, np.random.default_rng(0), config)
+    other = {"model": {"adversary_weight": 0.1, "channels": 8}}
+    with pytest.raises(ConfigError, match=r"model\.adversary_weight: 0\.0 -> 0\.1"):
+        run_steps(model, optimizer, lambda step: None, tmp_path, 5, np.random.default_rng(0), other)
+    assert run_steps(model, optimizer, lambda step: None, tmp_path, 5, np.random.default_rng(0), config) == 5

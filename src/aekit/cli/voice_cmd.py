@@ -13,6 +13,7 @@ from pathlib import Path
 
 from aekit.cli.common import add_output_arguments
 from aekit.cli.fit_cmd import positive_int
+from aekit.voice import ADVERSARY_WEIGHT
 
 
 def register(sub) -> None:
@@ -30,8 +31,8 @@ def register(sub) -> None:
     t.add_argument("--lr", type=float, default=5e-4)
     t.add_argument("--channels", type=positive_int, default=192, help="width of the convolutions")
     t.add_argument("--content-dim", type=positive_int, default=16, help="content code channels (the bottleneck)")
-    t.add_argument("--adversary-weight", type=float, default=0.0,
-                   help="weight of the speaker adversary on the content code (0: none)")
+    t.add_argument("--adversary-weight", type=float, default=ADVERSARY_WEIGHT,
+                   help=f"weight of the speaker adversary on the content code (0: none; default: {ADVERSARY_WEIGHT})")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--resume", action="store_true", help="continue from DIR.partial/")
     t.set_defaults(run=run_train)

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from aekit.errors import ConfigError
 from aekit.train.checkpoint import load_checkpoint, save_checkpoint
 
 CHECKPOINT_EVERY_S = 300.0
@@ -30,7 +31,7 @@ def run_steps(model: torch.nn.Module, optimizer: torch.optim.Optimizer, step_fn:
     global generator, which are checkpointed, so a resumed run continues the same sequence.
     ``lr_at(step)`` multiplies each parameter group's base ``initial_lr``.
     """
-    step = _resume(model, optimizer, out_dir, rng)
+    step = _resume(model, optimizer, out_dir, rng, config)
     for group in optimizer.param_groups:  # kept in checkpoints; set here on a fresh start
         group.setdefault("initial_lr", group["lr"])
     deadline = time.monotonic() + max_minutes * 60 if max_minutes else math.inf
@@ -48,16 +49,31 @@ def run_steps(model: torch.nn.Module, optimizer: torch.optim.Optimizer, step_fn:
     return step
 
 
-def _resume(model, optimizer, out_dir: Path, rng: np.random.Generator) -> int:
+def _resume(model, optimizer, out_dir: Path, rng: np.random.Generator, config: dict) -> int:
     state = load_checkpoint(out_dir)
     if state is None:
         return 0
+    if state.get("config", config) != config:  # e.g. resumed with another option than it started with
+        raise ConfigError(f"{out_dir} holds a run started with other settings ({_differences(state['config'], config)}); "
+                          "resume with the same options, or start over without resuming")
     model.load_state_dict(state["model"])
     optimizer.load_state_dict(state["optimizer"])
     rng.bit_generator.state = state["numpy_rng"]
     torch.set_rng_state(state["torch_rng"])
     print(f"resumed at step {state['step']}", flush=True)
     return int(state["step"])
+
+
+def _differences(old: dict, new: dict, prefix: str = "") -> str:
+    """'key: old -> new' for every differing entry of two (nested) config dicts."""
+    out = []
+    for key in sorted(set(old) | set(new), key=str):
+        a, b = old.get(key), new.get(key)
+        if isinstance(a, dict) and isinstance(b, dict):
+            out.append(_differences(a, b, f"{prefix}{key}."))
+        elif a != b:
+            out.append(f"{prefix}{key}: {a!r} -> {b!r}")
+    return ", ".join(item for item in out if item)
 
 
 def _save(model, optimizer, out_dir: Path, step: int, rng: np.random.Generator, config: dict) -> None:

@@ -14,6 +14,7 @@ import torch
 
 from aekit.errors import DataError
 from aekit.train.steps import run_steps
+from aekit.voice import ADVERSARY_WEIGHT
 from aekit.voice.audio import load_audio
 from aekit.voice.corpora import Utterance
 from aekit.voice.features import log_mel
@@ -58,6 +59,7 @@ class SegmentSampler:
 
 def train(utterances: list[Utterance], work_dir: Path, steps: int = 20000, batch: int = 16, lr: float = 5e-4,
           seed: int = 0, max_minutes: float | None = None, log_every: int = 100,
+          adversary_weight: float = ADVERSARY_WEIGHT,
           **model_kwargs) -> tuple[VoiceConverter, list[str], list[np.ndarray], np.ndarray, int]:
     """Train (or resume in ``work_dir``); returns the model, speaker names, mels, speaker ids, steps done."""
     if len({u.speaker for u in utterances}) < 2:
@@ -65,9 +67,9 @@ def train(utterances: list[Utterance], work_dir: Path, steps: int = 20000, batch
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     mels, speakers, names = mel_bank(utterances)
-    if model_kwargs.get("adversary_weight", 0) > 0:
+    if adversary_weight > 0:
         model_kwargs["n_speakers"] = len(names)
-    model = VoiceConverter(**model_kwargs)
+    model = VoiceConverter(adversary_weight=adversary_weight, **model_kwargs)
     frames = np.concatenate(mels, axis=1)
     model.mel_mean.copy_(torch.from_numpy(frames.mean(axis=1)))
     model.mel_std.copy_(torch.from_numpy(frames.std(axis=1) + 1e-3))
