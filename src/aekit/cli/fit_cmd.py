@@ -24,6 +24,16 @@ def positive_int(text: str) -> int:
     return value
 
 
+def non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text}")
+    return value
+
+
 def register(sub) -> None:
     p = sub.add_parser("fit", help="train an auto-encoder on DATA and save it",
                        description="Train an auto-encoder on DATA (no labels needed) and save it to DIR.")

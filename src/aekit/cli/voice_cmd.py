@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 from aekit.cli.common import add_output_arguments
-from aekit.cli.fit_cmd import positive_int
+from aekit.cli.fit_cmd import non_negative_float, positive_int
 from aekit.voice import ADVERSARY_WEIGHT
 
 
@@ -31,7 +31,7 @@ def register(sub) -> None:
     t.add_argument("--lr", type=float, default=5e-4)
     t.add_argument("--channels", type=positive_int, default=192, help="width of the convolutions")
     t.add_argument("--content-dim", type=positive_int, default=16, help="content code channels (the bottleneck)")
-    t.add_argument("--adversary-weight", type=float, default=ADVERSARY_WEIGHT,
+    t.add_argument("--adversary-weight", type=non_negative_float, default=ADVERSARY_WEIGHT,
                    help=f"weight of the speaker adversary on the content code (0: none; default: {ADVERSARY_WEIGHT})")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--resume", action="store_true", help="continue from DIR.partial/")
