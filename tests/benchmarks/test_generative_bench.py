@@ -139,3 +139,28 @@ def test_scalar_quantiser_uses_the_levels_it_is_given():
     order = np.argsort(codes[:, 1])
     assert np.all(np.diff(out[order, 1]) >= 0)
     assert np.mean((out - codes) ** 2, axis=0)[1] < np.var(codes[:, 1]) * 0.2
+
+
+def test_table_averages_the_target_over_every_full_run(tmp_path, tiny, monkeypatch):
+    def entry(accuracy):
+        return {"dataset": "fashion-mnist", "part": "clustering", "method": "onehot", "accuracy": accuracy,
+                "nmi": 0.6, "code_dim": 10, "clusters_used": 10, "fit_seconds": 1.0}
+
+    settings = {"lr": 0.002}
+    runs = {"generative.json": (0, 0.70), "generative-seed1.json": (1, 0.56)}
+    for name, (seed, accuracy) in runs.items():
+        (tmp_path / name).write_text(json.dumps({"seed": seed, "settings": settings, "entries": [entry(accuracy)]}))
+    epochs = [{"accuracy": a, "val_loss": v} for a, v in ((0.5, 0.4), (0.61, 0.2), (0.9, 0.3))]
+    (tmp_path / "onehot-seeds.json").write_text(json.dumps({"epochs_of_schedule": 3, "runs": [
+        {"seed": 2, "lr": 0.002, "epochs": epochs},           # kept: epoch 2, the lowest validation loss
+        {"seed": 3, "lr": 0.002, "epochs": epochs[:2]},       # stopped early: not a full run
+        {"seed": 4, "lr": 0.001, "epochs": epochs}]}))        # another learning rate
+    monkeypatch.setattr(tables, "RESULTS", tmp_path)
+    assert sorted(a for _, a in tables.onehot_runs(0.002)) == [0.56, 0.61, 0.70]
+    results = run_benchmark(tmp_path / "run" / "g.json", "--parts", "clustering")
+    results = dict(results, quick=False, settings=dict(results["settings"], **settings),
+                   entries=results["entries"] + [entry(0.70)])
+    results["target"] = generative.target_summary(results["entries"])
+    text = tables.generative_table(results)
+    assert "**met** (0.700) in this run" in text
+    assert "mean 0.623" in text and "**not met** on average" in text
