@@ -10,7 +10,8 @@ confidence passes 0.9 in the second epoch), so short runs show the spread cheapl
     python benchmarks/onehot_seeds.py --seeds 0 1 --lr 1e-3        # another learning rate
 
 Output: benchmarks/results/onehot-seeds.json; runs already in it (same seed, learning rate
-and stop) are kept and skipped, so the script adds to it.
+and stop) are kept and skipped, so the script adds to it (two processes with other seeds may
+add to it at once).
 """
 from __future__ import annotations
 
@@ -96,14 +97,21 @@ def main(argv=None) -> dict:
     train, test = datasets.load("fashion-mnist", "train"), datasets.load("fashion-mnist", "test")
     X_train, X_test = np.asarray(train.X, np.float32), np.asarray(test.X, np.float32)
     y_test = np.asarray(test.y)
-    results = json.loads(args.output.read_text()) if args.output.exists() else {"runs": []}
-    results.update({"benchmark": "onehot-seeds", "dataset": "fashion-mnist", "epochs_of_schedule":
-                    Settings().large.cluster_epochs, "machine": machine()})
+    results = read_results(args.output)
     for seed in args.seeds:
         if any((r["seed"], r["lr"], r["stop"]) == (seed, args.lr, args.stop) for r in results["runs"]):
             continue
-        results["runs"].append(run_seed(seed, args.lr, args.stop, X_train, X_test, y_test))
+        run = run_seed(seed, args.lr, args.stop, X_train, X_test, y_test)
+        results = read_results(args.output)  # again: another process may have added runs meanwhile
+        results["runs"].append(run)
         save(results, args.output)
+    return results
+
+
+def read_results(path: Path) -> dict:
+    results = json.loads(path.read_text()) if path.exists() else {"runs": []}
+    results.update({"benchmark": "onehot-seeds", "dataset": "fashion-mnist",
+                    "epochs_of_schedule": Settings().large.cluster_epochs, "machine": machine()})
     return results
 
 
