@@ -365,20 +365,27 @@ def kmeans_entry(run: DatasetRun, method: str, train_codes, test_codes, extra: d
             "clusters_used": int(len(np.unique(pred))), **extra}
 
 
-def run_onehot(run: DatasetRun) -> dict:
-    from aekit.eval.clustering import cluster_accuracy, nmi
-
+def onehot_estimator(run: DatasetRun, **overrides):
+    """The clustering part's (unfitted) onehot estimator for this dataset; ``overrides`` replace
+    estimator options (benchmarks/onehot_seeds.py trains the same one at other learning rates)."""
     s, b = run.settings, run.budget
     kwargs = {"n_clusters": s.n_clusters, "style_dim": s.style_dim, "balance": s.balance,
               "pairs": s.cluster_pairs,
               "neighbours": s.cluster_neighbours_digits if run.name == "digits" else s.cluster_neighbours,
               "neighbour_dims": s.cluster_neighbour_dims, "tau_anneal_steps": b.tau_anneal_steps}
-    est, seconds = run.fit(run.estimator("onehot", s.n_clusters + s.style_dim, b.cluster_epochs,
-                                         batch_size=s.cluster_batch_size, model_kwargs=kwargs))
+    return run.estimator("onehot", s.n_clusters + s.style_dim, b.cluster_epochs,
+                         batch_size=s.cluster_batch_size, model_kwargs=kwargs, **overrides)
+
+
+def run_onehot(run: DatasetRun) -> dict:
+    from aekit.eval.clustering import cluster_accuracy, nmi
+
+    s = run.settings
+    est, seconds = run.fit(onehot_estimator(run))
     pred = est.predict_cluster(run.X_test)
     return {"method": "onehot", "accuracy": cluster_accuracy(run.y_test, pred), "nmi": nmi(run.y_test, pred),
             "fit_seconds": seconds, "epochs": len(est.history_), "code_dim": s.n_clusters + s.style_dim,
-            "clusters_used": int(len(np.unique(pred))), "model_kwargs": kwargs,
+            "clusters_used": int(len(np.unique(pred))), "model_kwargs": est.model_kwargs,
             "batch_size": s.cluster_batch_size, "test_mse": mse(est.reconstruct(run.X_test), run.X_test),
             "per_epoch": {key: history_series(est.history_, key) for key in
                           ("train_confidence", "train_disagreement", "train_entropy_reg", "train_recon")}}

@@ -1,6 +1,6 @@
 """How much onehot's Fashion-MNIST clustering depends on the seed, epoch by epoch.
 
-Trains the "onehot" model exactly as ``benchmarks/generative.py`` does (same estimator
+Trains the clustering part's "onehot" estimator of ``benchmarks/generative.py`` (the same
 settings, model arguments and 15-epoch cosine schedule) once per seed, and scores the test
 images after every epoch (cluster accuracy and NMI; the labels are used for scoring only).
 ``--stop E`` ends each run after E epochs: the clusters are settled early (the mean
@@ -21,11 +21,9 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # common.py and generative.py sit next to this file
 from common import machine, save  # noqa: E402
-from generative import Settings  # noqa: E402
+from generative import DatasetRun, Settings, onehot_estimator  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "onehot-seeds.json"
 
@@ -39,39 +37,28 @@ def parse_args(argv=None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def onehot_estimator(seed: int, lr: float):
-    """The benchmark's onehot estimator for Fashion-MNIST (see generative.run_onehot)."""
-    from aekit import AutoEncoder
-
-    s, b = Settings(), Settings().large
-    kwargs = {"n_clusters": s.n_clusters, "style_dim": s.style_dim, "balance": s.balance, "pairs": s.cluster_pairs,
-              "neighbours": s.cluster_neighbours, "neighbour_dims": s.cluster_neighbour_dims,
-              "tau_anneal_steps": b.tau_anneal_steps}
-    return AutoEncoder(model="onehot", latent_dim=s.n_clusters + s.style_dim, epochs=b.cluster_epochs,
-                       batch_size=s.cluster_batch_size, lr=lr, lr_schedule="cosine", patience=None,
-                       val_fraction=s.val_fraction, random_state=seed, device="cpu", model_kwargs=kwargs)
-
-
-def run_seed(seed: int, lr: float, stop: int, X_train, X_test, y_test) -> dict:
-    """Train one seed for ``stop`` epochs; the test scores after each epoch."""
+def run_seed(run: DatasetRun, lr: float, stop: int) -> dict:
+    """Train ``run``'s onehot estimator (seed ``run.seed``) for ``stop`` epochs; the test
+    scores after each epoch."""
     import torch
 
     import aekit.train
     from aekit.eval.clustering import cluster_accuracy, nmi
 
-    est, epochs, started = onehot_estimator(seed, lr), [], time.perf_counter()
+    est, epochs, started = onehot_estimator(run, lr=lr), [], time.perf_counter()
 
     def score(trainer, metrics) -> None:  # a Trainer callback: after every epoch
         model = trainer.model.eval()
         with torch.no_grad():
-            X = torch.from_numpy(est.scaler_.apply(X_test))
+            X = torch.from_numpy(est.scaler_.apply(run.X_test))
             pred = torch.cat([model.predict_cluster(X[i:i + 2000]) for i in range(0, len(X), 2000)]).numpy()
         model.train()
-        epochs.append({"epoch": len(trainer.history), "accuracy": cluster_accuracy(y_test, pred),
-                       "nmi": nmi(y_test, pred), "val_loss": metrics.get("val_loss"),
+        epochs.append({"epoch": len(trainer.history), "accuracy": cluster_accuracy(run.y_test, pred),
+                       "nmi": nmi(run.y_test, pred), "val_loss": metrics.get("val_loss"),
                        "train_confidence": metrics.get("train_confidence"),
                        "seconds": time.perf_counter() - started})
-        print(f"seed {seed} lr {lr:g} epoch {epochs[-1]['epoch']}: accuracy {epochs[-1]['accuracy']:.3f}", flush=True)
+        print(f"seed {run.seed} lr {lr:g} epoch {epochs[-1]['epoch']}: accuracy {epochs[-1]['accuracy']:.3f}",
+              flush=True)
         trainer.stop = len(trainer.history) >= stop
 
     class ScoredTrainer(aekit.train.Trainer):  # the estimator builds its Trainer from aekit.train
@@ -81,27 +68,22 @@ def run_seed(seed: int, lr: float, stop: int, X_train, X_test, y_test) -> dict:
 
     plain, aekit.train.Trainer = aekit.train.Trainer, ScoredTrainer
     try:
-        est.fit(X_train)
+        est.fit(run.X_train)
     finally:
         aekit.train.Trainer = plain
-    return {"seed": seed, "lr": lr, "stop": stop, "epochs": epochs}
+    return {"seed": run.seed, "lr": lr, "stop": stop, "epochs": epochs}
 
 
 def main(argv=None) -> dict:
     import torch
 
-    from aekit import datasets
-
     args = parse_args(argv)
     torch.set_num_threads(1)
-    train, test = datasets.load("fashion-mnist", "train"), datasets.load("fashion-mnist", "test")
-    X_train, X_test = np.asarray(train.X, np.float32), np.asarray(test.X, np.float32)
-    y_test = np.asarray(test.y)
     results = read_results(args.output)
     for seed in args.seeds:
         if any((r["seed"], r["lr"], r["stop"]) == (seed, args.lr, args.stop) for r in results["runs"]):
             continue
-        run = run_seed(seed, args.lr, args.stop, X_train, X_test, y_test)
+        run = run_seed(DatasetRun("fashion-mnist", Settings(), seed, args.output.parent), args.lr, args.stop)
         results = read_results(args.output)  # again: another process may have added runs meanwhile
         results["runs"].append(run)
         save(results, args.output)

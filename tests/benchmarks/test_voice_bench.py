@@ -41,3 +41,9 @@ def test_summary_counts_pairs_judged_the_target():
     assert summary["judged_target"] == 0.5  # a tie is not a win
     assert summary["mcd_reduction"] == pytest.approx(0.25)
     assert summary["wer_increase_points"] == pytest.approx(10.0)
+
+
+def test_table_footer_names_the_adversary_weight_when_there_is_one():
+    tables = load_script("tables")
+    assert tables.adversary_note({"adversary_weight": 0.3}) == ", speaker adversary weight 0.3"
+    assert tables.adversary_note({"adversary_weight": 0.0}) == tables.adversary_note({}) == ""

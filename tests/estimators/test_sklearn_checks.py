@@ -16,7 +16,11 @@ def tiny(**kw):
     return AutoEncoder(latent_dim=1, hidden=(4,), epochs=2, batch_size=16, random_state=0, device="cpu", **kw)
 
 
-@parametrize_with_checks([tiny(), tiny(model="dae", model_kwargs={"noise": "mask", "noise_level": 0.2})],
+def estimators():
+    return [tiny(), tiny(model="dae", model_kwargs={"noise": "mask", "noise_level": 0.2})]
+
+
+@parametrize_with_checks(estimators(),
                          expected_failed_checks=lambda estimator: FLOAT32_ROUNDING)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
@@ -24,7 +28,7 @@ def test_sklearn_compatible(estimator, check):
 
 def test_subset_invariance_in_float32():
     X = np.random.default_rng(0).uniform(size=(40, 3)) * 3
-    for est in (tiny(), tiny(model="dae", model_kwargs={"noise": "mask", "noise_level": 0.2})):
+    for est in estimators():
         est.fit(X)
         for method in ("transform", "decision_function", "score_samples", "predict"):
             full = getattr(est, method)(X)
