@@ -8,10 +8,11 @@ confidence passes 0.9 in the second epoch), so short runs show the spread cheapl
 
     python benchmarks/onehot_seeds.py --seeds 0 1 2 3 --stop 2     # about 3 min per seed
     python benchmarks/onehot_seeds.py --seeds 0 1 --lr 1e-3        # another learning rate
+    python benchmarks/onehot_seeds.py --seeds 0 --style-dim 4       # a continuous style code too
 
-Output: benchmarks/results/onehot-seeds.json; runs already in it (same seed, learning rate
-and stop) are kept and skipped, so the script adds to it (two processes with other seeds may
-add to it at once).
+Output: benchmarks/results/onehot-seeds.json; runs already in it (same seed, learning rate,
+style code size and stop) are kept and skipped, so the script adds to it (two processes with
+other seeds may add to it at once).
 """
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3])
     p.add_argument("--stop", type=int, default=2, help="epochs to run of the 15-epoch schedule")
     p.add_argument("--lr", type=float, default=Settings().lr)
+    p.add_argument("--style-dim", type=int, default=Settings().style_dim,
+                   help="size of the continuous style code next to the clusters")
     p.add_argument("--output", type=Path, default=RESULTS)
     return p.parse_args(argv)
 
@@ -71,7 +74,7 @@ def run_seed(run: DatasetRun, lr: float, stop: int) -> dict:
         est.fit(run.X_train)
     finally:
         aekit.train.Trainer = plain
-    return {"seed": run.seed, "lr": lr, "stop": stop, "epochs": epochs}
+    return {"seed": run.seed, "lr": lr, "style_dim": run.settings.style_dim, "stop": stop, "epochs": epochs}
 
 
 def main(argv=None) -> dict:
@@ -81,9 +84,12 @@ def main(argv=None) -> dict:
     torch.set_num_threads(1)
     results = read_results(args.output)
     for seed in args.seeds:
-        if any((r["seed"], r["lr"], r["stop"]) == (seed, args.lr, args.stop) for r in results["runs"]):
+        # Runs recorded before --style-dim existed had no style code.
+        if any((r["seed"], r["lr"], r.get("style_dim", 0), r["stop"]) == (seed, args.lr, args.style_dim, args.stop)
+               for r in results["runs"]):
             continue
-        run = run_seed(DatasetRun("fashion-mnist", Settings(), seed, args.output.parent), args.lr, args.stop)
+        settings = Settings(style_dim=args.style_dim)
+        run = run_seed(DatasetRun("fashion-mnist", settings, seed, args.output.parent), args.lr, args.stop)
         results = read_results(args.output)  # again: another process may have added runs meanwhile
         results["runs"].append(run)
         save(results, args.output)

@@ -170,22 +170,25 @@ def anomaly_table(results: dict) -> str:
     return "\n".join(lines + [footer()])
 
 
-def onehot_runs(lr: float) -> list[tuple[str, float]]:
+def onehot_runs(lr: float, style_dim: int = 0) -> list[tuple[str, float]]:
     """Every full-length Fashion-MNIST run of the benchmark's onehot setting, as (source, test
     accuracy): the clustering entry of generative.json and of its seed variants, and the
     15-epoch runs of onehot_seeds.py at learning rate ``lr`` (the benchmark's), scored at the
-    epoch the estimator keeps (lowest validation loss). A single run says little: the spread between runs is wide."""
+    epoch the estimator keeps (lowest validation loss); only runs with a style code of
+    ``style_dim`` (the benchmark's) count. A single run says little: the spread between runs is wide."""
     runs = []
     for path in sorted(RESULTS.glob("generative*.json")):
         results = json.loads(path.read_text())
         for e in results.get("entries", []):
-            if (e["dataset"], e["method"]) == ("fashion-mnist", "onehot") and not results.get("quick"):
+            if (e["dataset"], e["method"]) == ("fashion-mnist", "onehot") and not results.get("quick") \
+                    and e.get("model_kwargs", {}).get("style_dim", 0) == style_dim:
                 runs.append((f"{path.stem}, seed {results['seed']}", e["accuracy"]))
     seeds = RESULTS / "onehot-seeds.json"
     if seeds.exists():
         results = json.loads(seeds.read_text())
         for run in results["runs"]:
-            if len(run["epochs"]) == results["epochs_of_schedule"] and run["lr"] == lr:
+            if len(run["epochs"]) == results["epochs_of_schedule"] and run["lr"] == lr \
+                    and run.get("style_dim", 0) == style_dim:
                 kept = min(run["epochs"], key=lambda e: e["val_loss"])
                 runs.append((f"onehot-seeds, seed {run['seed']}", kept["accuracy"]))
     return runs
@@ -230,7 +233,8 @@ def generative_table(results: dict) -> str:
                 verdict += " in a quick smoke run (tiny subsets and budgets), not a real measurement"
             lines += ["", f"Target: `{target['method']}` {target['metric']} ≥ {target['min']:.2f} on "
                           f"{target['dataset']} test: {verdict} in this run."]
-            runs = onehot_runs(results["settings"]["lr"]) if not results.get("quick") else []
+            settings = results["settings"]
+            runs = onehot_runs(settings["lr"], settings.get("style_dim", 0)) if not results.get("quick") else []
             if len(runs) > 1:
                 mean = sum(acc for _, acc in runs) / len(runs)
                 lines += ["", f"Over all {len(runs)} full-length runs of this setting "

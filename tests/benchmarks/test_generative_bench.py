@@ -146,7 +146,7 @@ def test_table_averages_the_target_over_every_full_run(tmp_path, tiny, monkeypat
         return {"dataset": "fashion-mnist", "part": "clustering", "method": "onehot", "accuracy": accuracy,
                 "nmi": 0.6, "code_dim": 10, "clusters_used": 10, "fit_seconds": 1.0}
 
-    settings = {"lr": 0.002}
+    settings = {"lr": 0.002, "style_dim": 0}  # the entries below record no style code
     runs = {"generative.json": (0, 0.70), "generative-seed1.json": (1, 0.56)}
     for name, (seed, accuracy) in runs.items():
         (tmp_path / name).write_text(json.dumps({"seed": seed, "settings": settings, "entries": [entry(accuracy)]}))
@@ -154,9 +154,11 @@ def test_table_averages_the_target_over_every_full_run(tmp_path, tiny, monkeypat
     (tmp_path / "onehot-seeds.json").write_text(json.dumps({"epochs_of_schedule": 3, "runs": [
         {"seed": 2, "lr": 0.002, "epochs": epochs},           # kept: epoch 2, the lowest validation loss
         {"seed": 3, "lr": 0.002, "epochs": epochs[:2]},       # stopped early: not a full run
-        {"seed": 4, "lr": 0.001, "epochs": epochs}]}))        # another learning rate
+        {"seed": 4, "lr": 0.001, "epochs": epochs},           # another learning rate
+        {"seed": 5, "lr": 0.002, "style_dim": 4, "epochs": epochs}]}))  # another style code
     monkeypatch.setattr(tables, "RESULTS", tmp_path)
     assert sorted(a for _, a in tables.onehot_runs(0.002)) == [0.56, 0.61, 0.70]
+    assert [a for _, a in tables.onehot_runs(0.002, style_dim=4)] == [0.61]
     results = run_benchmark(tmp_path / "run" / "g.json", "--parts", "clustering")
     results = dict(results, quick=False, settings=dict(results["settings"], **settings),
                    entries=results["entries"] + [entry(0.70)])
