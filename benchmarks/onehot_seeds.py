@@ -74,7 +74,8 @@ def run_seed(run: DatasetRun, lr: float, stop: int) -> dict:
         est.fit(run.X_train)
     finally:
         aekit.train.Trainer = plain
-    return {"seed": run.seed, "lr": lr, "style_dim": run.settings.style_dim, "stop": stop, "epochs": epochs}
+    return {"seed": run.seed, "lr": lr, "style_dim": est.model_kwargs["style_dim"], "stop": stop,
+            "epochs": epochs}
 
 
 def main(argv=None) -> dict:

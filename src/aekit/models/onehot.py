@@ -96,8 +96,10 @@ class OneHotAutoEncoder(AutoEncoder):
         n_clusters: K, the number of categories; None means ``latent_dim - style_dim``.
             Must be at least 2.
         style_dim: size of the continuous code next to the one-hot part (0 = none). A style
-            code makes reconstruction easier without the clusters, so it leaves them to the
-            balance and consistency terms; 0 clustered better on Fashion-MNIST.
+            code rebuilds what the clusters need not say, so reconstruction pulls the clusters
+            less towards a k-means partition of the inputs and leaves them to the balance and
+            consistency terms. Measured with "knn" partners: 4 cut Fashion-MNIST's test MSE
+            from 0.050 to 0.020 and clustered no worse; on digits 0 clustered slightly better.
         tau_start, tau_end: Gumbel-softmax temperature at the first training step and
             after ``tau_anneal_steps`` steps (exponential interpolation in between).
         tau_anneal_steps: training steps over which tau falls (0 = ``tau_end`` from the start).
