@@ -370,11 +370,11 @@ def kmeans_entry(run: DatasetRun, method: str, train_codes, test_codes, extra: d
 def onehot_estimator(run: DatasetRun, **overrides):
     """The clustering part's (unfitted) onehot estimator for this dataset; ``overrides`` replace
     estimator options (benchmarks/onehot_seeds.py trains the same one at other learning rates)."""
-    s, b = run.settings, run.budget
-    style_dim = s.style_dim_digits if run.name == "digits" else s.style_dim
+    s, b, digits = run.settings, run.budget, run.name == "digits"
+    style_dim = s.style_dim_digits if digits else s.style_dim
     kwargs = {"n_clusters": s.n_clusters, "style_dim": style_dim, "balance": s.balance,
               "pairs": s.cluster_pairs,
-              "neighbours": s.cluster_neighbours_digits if run.name == "digits" else s.cluster_neighbours,
+              "neighbours": s.cluster_neighbours_digits if digits else s.cluster_neighbours,
               "neighbour_dims": s.cluster_neighbour_dims, "tau_anneal_steps": b.tau_anneal_steps}
     return run.estimator("onehot", s.n_clusters + style_dim, b.cluster_epochs,
                          batch_size=s.cluster_batch_size, model_kwargs=kwargs, **overrides)
