@@ -2,7 +2,9 @@
 
 Stages (each run is saved on its own under ``benchmarks/results/text_runs/`` as soon as it
 ends, so a killed benchmark keeps what it measured and two processes can share the work;
-``collect`` merges them into ``benchmarks/results/text.json`` and the curves plot):
+``collect`` merges them into ``benchmarks/results/text.json`` and the curves plot; a
+pretrained model's summary is kept there as ``pretrain-NAME.json``, since the model itself
+stays in the git-ignored work folder):
 
     pretrain   mlm-en, mlm-zh, gpt-en, bart-en in benchmarks/work/text/ (skipped when there)
     finetune   5 datasets x {100, 1,000, all} labels x {pretrained, scratch}
@@ -114,6 +116,15 @@ def pretrain_model(name: str, minutes: float, more_epochs: int = 0) -> None:
     trainer_args = dict(epochs=50, patience=50, max_time=minutes * 60)
     pretrain(load_corpus(corpus_name), objective, output, tokenizer=tokenizer, tokenizer_kind=kind,
              vocab_size=vocab, model_args=model_args, trainer_args=trainer_args, resume=True, force=True)
+
+
+def pretraining_record(name: str) -> dict | None:
+    """The model's pretraining summary, saved as a run of its own so that collecting on a
+    machine without the (git-ignored) model keeps it; None when never pretrained."""
+    path = run_path("pretrain", name)
+    if (WORK / name / "config.json").exists():
+        save({"kind": "pretrain", "name": name, "summary": pretraining_summary(name)}, path)
+    return json.loads(path.read_text())["summary"] if path.exists() else None
 
 
 def pretraining_summary(name: str) -> dict:
@@ -350,7 +361,7 @@ def collect(redo: bool = False) -> dict:
     at_1000 = [r["gain_points"] for r in rows if r["labels"] == "1000" and r["gain_points"] is not None]
     results = {
         "machine": machine(("tokenizers", "transformers", "rouge-score")),
-        "pretraining": {n: pretraining_summary(n) for n in PRETRAINED if (WORK / n / "config.json").exists()},
+        "pretraining": {n: summary for n in PRETRAINED if (summary := pretraining_record(n))},
         "pretraining_tokens_per_s": speeds,
         "finetune_settings": {slug(n): s for n, s in FINETUNE_SETTINGS.items()},
         "minilm_settings": {slug(n): s for n, s in MINILM_SETTINGS.items()},

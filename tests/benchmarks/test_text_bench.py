@@ -29,3 +29,21 @@ def test_table_says_missed_when_a_measured_gain_is_below_five_points():
     table = tables.text_table(results)
     assert "**missed**" in table and "| spam (cls, accuracy) | 1000 | 80.0 | 78.0 | +2.0 ✗ | — |" in table
     assert "not made yet" in table
+
+
+def test_pretraining_summary_outlives_the_model_folder(tmp_path, monkeypatch):
+    import json
+    import shutil
+
+    monkeypatch.setattr(text, "WORK", tmp_path / "work")
+    monkeypatch.setattr(text, "RUNS", tmp_path / "runs")
+    assert text.pretraining_record("mlm-zh") is None  # never pretrained here
+    model = tmp_path / "work" / "mlm-zh"
+    model.mkdir(parents=True)
+    history = [{"train_loss": 5.0, "val_loss": 4.0, "seconds": 60.0}]
+    config = {"corpus": "c", "model": "mlm", "blocks": {"train": 3}, "history": history, "config": {"d_model": 8}}
+    (model / "config.json").write_text(json.dumps(config))
+    first = text.pretraining_record("mlm-zh")
+    assert first["epochs"] == 1 and first["final_val_loss"] == 4.0
+    shutil.rmtree(model)  # a fresh clone: the model is git-ignored, its run file is not
+    assert text.pretraining_record("mlm-zh") == first
