@@ -49,6 +49,7 @@ bench-text: install
 	$(PY) benchmarks/text.py --stage pretrain
 	$(PY) benchmarks/text.py --stage finetune
 	$(PY) benchmarks/text.py --stage minilm
+	$(PY) benchmarks/text.py --stage linear
 	$(PY) benchmarks/text.py --stage gpt
 	$(PY) benchmarks/text.py --stage seq2seq
 	$(PY) benchmarks/text.py --stage collect

@@ -446,14 +446,14 @@ def text_table(results: dict) -> str:
         return "—" if value is None else f"{100 * value:.1f}"
 
     def finetuning() -> list[str]:
-        lines = ["| dataset (task, score) | labels | pretrained | scratch | pretrained − scratch | MiniLM-L6 |",
-                 "|---|---:|---:|---:|---:|---:|"]
+        lines = ["| dataset (task, score) | labels | pretrained | scratch | pretrained − scratch | MiniLM-L6 "
+                 "| TF-IDF + LR |", "|---|---:|---:|---:|---:|---:|---:|"]
         for r in results["comparison"]:
             gain = "—" if r["gain_points"] is None else f"{r['gain_points']:+.1f}"
             if r["labels"] == "1000" and r["gain_points"] is not None:
                 gain += " ✓" if r["gain_points"] >= 5 else " ✗"
             lines.append(f"| {r['dataset']} ({r['task']}, {r['metric']}) | {r['labels']} | {pct(r.get('pretrained'))} | "
-                         f"{pct(r.get('scratch'))} | {gain} | {pct(r.get('minilm'))} |")
+                         f"{pct(r.get('scratch'))} | {gain} | {pct(r.get('minilm'))} | {pct(r.get('tfidf-lr'))} |")
         target = results["target"]
         missing = sum(r.get(init) is None for r in results["comparison"] for init in ("pretrained", "scratch"))
         gains = target["gains_at_1000"]

@@ -9,6 +9,7 @@ stays in the git-ignored work folder):
     pretrain   mlm-en, mlm-zh, gpt-en, bart-en in benchmarks/work/text/ (skipped when there)
     finetune   5 datasets x {100, 1,000, all} labels x {pretrained, scratch}
     minilm     the English datasets with MiniLM-L6 (needs the bench extra)
+    linear     the document-classification datasets with TF-IDF + logistic regression
     gpt        validation perplexity per corpus, training and generation tokens/s,
                samples, few-shot spam classification vs chance
     seq2seq    Reuters body -> headline from BART, MLM (BERT2BERT) and random initialisation
@@ -68,6 +69,8 @@ LABEL_COUNTS = (100, 1000, None)  # None: every training example
 FINETUNE_SETTINGS = {100: dict(epochs=30, patience=5), 1000: dict(epochs=12, patience=3),
                      None: dict(epochs=6, patience=2, max_time=300)}
 VALIDATION_CAP, TEST_CAP = 300, 1000  # seeded subsets: validation runs every epoch
+LINEAR_DATASETS = ("spam", "reviews-sentiment")  # the classic baseline's home ground
+LINEAR_C = (0.1, 1.0, 10.0, 100.0)  # inverse regularisation strengths tried on validation
 MINILM_SETTINGS = {100: dict(epochs=10), 1000: dict(epochs=3), None: dict(epochs=2, max_time=900)}
 SEQ2SEQ_SETTINGS = dict(epochs=15, patience=3, max_time=420)
 GPT_PROMPTS = ("The wheat harvest", "Subject: your account", "Prices of corn")
@@ -180,6 +183,36 @@ def minilm_run(dataset: str, n: int | None, redo: bool) -> dict:
         return {"dataset": dataset, "task": data.task, "labels": slug(n), "init": "minilm", **out}
 
     return cached_run("minilm", f"{dataset}-{slug(n)}", redo, measure)
+
+
+def linear_run(dataset: str, n: int | None, redo: bool) -> dict:
+    """TF-IDF of character 1-3-grams (words need no segmenter, Chinese included) and a logistic
+    regression, its C picked on the validation subset: what the small networks are up against."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import accuracy_score, f1_score
+
+    def measure() -> dict:
+        data = benchmark_task_data(dataset)
+        train, validation, test = data.subset(n, 0), data.split("validation"), data.split("test")
+        started = time.monotonic()
+        vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, max_features=200_000)
+        X_train = vectorizer.fit_transform([ex.text for ex in train])
+        y_train = [ex.label for ex in train]
+
+        def fitted(C: float) -> LogisticRegression:
+            return LogisticRegression(C=C, max_iter=3000).fit(X_train, y_train)
+
+        X_val, y_val = vectorizer.transform([ex.text for ex in validation]), [ex.label for ex in validation]
+        best_C = max(LINEAR_C, key=lambda C: accuracy_score(y_val, fitted(C).predict(X_val)))
+        predicted = fitted(best_C).predict(vectorizer.transform([ex.text for ex in test]))
+        truth = [ex.label for ex in test]
+        return {"dataset": dataset, "task": data.task, "labels": slug(n), "init": "tfidf-lr",
+                "train_examples": len(train), "C": best_C, "seconds": round(time.monotonic() - started, 1),
+                "test": {"accuracy": accuracy_score(truth, predicted),
+                         "macro_f1": f1_score(truth, predicted, average="macro"), "examples": len(test)}}
+
+    return cached_run("linear", f"{dataset}-{slug(n)}", redo, measure)
 
 
 # ------------------------------------------------------------------ GPT
@@ -356,7 +389,7 @@ def collect(redo: bool = False) -> dict:
     # Timed once and kept like every other run, so that collecting again changes nothing.
     speeds = cached_run("speed", "pretraining", redo, lambda: {"summary": pretraining_speeds()})["summary"]
     runs = [json.loads(p.read_text()) for p in sorted(RUNS.glob("*.json"))]
-    finetuned = [r for r in runs if r["kind"] in ("finetune", "minilm")]
+    finetuned = [r for r in runs if r["kind"] in ("finetune", "minilm", "linear")]
     rows = comparison(finetuned)
     at_1000 = [r["gain_points"] for r in rows if r["labels"] == "1000" and r["gain_points"] is not None]
     results = {
@@ -383,7 +416,7 @@ def collect(redo: bool = False) -> dict:
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stage", required=True,
-                        choices=("pretrain", "finetune", "minilm", "gpt", "seq2seq", "collect"))
+                        choices=("pretrain", "finetune", "minilm", "linear", "gpt", "seq2seq", "collect"))
     parser.add_argument("--only", default=None, help="pretrain: comma-separated model names")
     parser.add_argument("--datasets", default=",".join(DATASETS), help="finetune/minilm: comma-separated")
     parser.add_argument("--labels", default="100,1000,all", help="comma-separated label counts")
@@ -414,6 +447,10 @@ def main(argv=None) -> None:
         for dataset in [d for d in datasets if DATASETS[d][1] == "mlm-en"]:
             for n in counts:
                 minilm_run(dataset, n, args.redo)
+    elif args.stage == "linear":
+        for dataset in [d for d in datasets if d in LINEAR_DATASETS]:
+            for n in counts:
+                linear_run(dataset, n, args.redo)
     elif args.stage == "gpt":
         gpt_run(args.redo)
     elif args.stage == "seq2seq":
