@@ -47,3 +47,26 @@ def test_pretraining_summary_outlives_the_model_folder(tmp_path, monkeypatch):
     assert first["epochs"] == 1 and first["final_val_loss"] == 4.0
     shutil.rmtree(model)  # a fresh clone: the model is git-ignored, its run file is not
     assert text.pretraining_record("mlm-zh") == first
+
+
+def test_linear_baseline_picks_c_on_validation_and_scores_the_test_split(tmp_path, monkeypatch):
+    import json
+    import random
+
+    from aekit.text.labelled import Example
+    from aekit.text.tasks import TaskData
+
+    rng = random.Random(0)
+    words = {"pos": ["好", "棒", "great"], "neg": ["差", "烂", "awful"]}
+    examples = []
+    for i in range(300):
+        label = "pos" if i % 2 else "neg"
+        review = " ".join(rng.choice(words[label]) for _ in range(4)) + f" item {i}"
+        examples.append(Example(doc_id=f"doc:{i}", text=review, label=label))
+    data = TaskData("toy", "cls", examples)
+    monkeypatch.setattr(text, "benchmark_task_data", lambda dataset: data)
+    monkeypatch.setattr(text, "RUNS", tmp_path)
+    record = text.linear_run("spam", 100, redo=False)
+    assert record["init"] == "tfidf-lr" and record["train_examples"] == 100 and record["C"] in text.LINEAR_C
+    assert record["test"]["accuracy"] == 1.0 and record["test"]["examples"] == len(data.split("test")) > 0
+    assert json.loads((tmp_path / "linear-spam-100.json").read_text())["test"] == record["test"]
