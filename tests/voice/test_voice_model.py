@@ -19,6 +19,41 @@ def test_forward_shapes_and_backward():
     assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in net.parameters())
 
 
+def test_content_stride_keeps_one_code_frame_per_stride_and_rebuilds_every_frame():
+    net = VoiceConverter(channels=16, blocks=1, content_dim=4, speaker_dim=8, content_stride=4)
+    mel, ref = torch.randn(2, 80, 50), torch.randn(2, 80, 30)  # 50 = 12 x 4 + 2
+    out = net(mel, ref)
+    assert out["content"].shape == (2, 4, 13) and out["x_hat"].shape == mel.shape
+    net.loss(mel, out)["loss"].backward()
+    assert all(p.grad is not None for p in net.content_encoder.parameters())
+    unstrided = VoiceConverter(channels=16, blocks=1, content_dim=4, speaker_dim=8)
+    unstrided.load_state_dict(net.state_dict())  # the stride adds no weights
+    full = unstrided.content_encoder(mel).detach()  # (2, 4, 50)
+    code = net.content_encoder(mel).detach()
+    assert torch.allclose(code[..., 0], full[..., :4].mean(dim=2), atol=1e-6)
+    assert torch.allclose(code[..., -1], full[..., 48:].mean(dim=2), atol=1e-6)  # the last window: 2 frames
+    assert net.config["content_stride"] == 4 and "content_stride" not in unstrided.config
+    with pytest.raises(ValueError, match="content_stride"):
+        VoiceConverter(content_stride=0)
+
+
+def test_a_strided_model_trains_converts_and_loads(speech_folder, tmp_path):
+    vm = VoiceModel.train(speech_folder, tmp_path / "work", content_stride=3, **TINY)
+    source = speech_folder / "mid" / "2.wav"
+    content, _ = vm.encode(source)
+    frames = VoiceModel.load(_saved(vm, tmp_path)).encode(source)[0]
+    assert np.array_equal(frames, content)
+    plain = VoiceModel.train(speech_folder, tmp_path / "work1", **TINY).encode(source)[0]
+    assert len(content) == pytest.approx(len(plain) / 3, abs=2)  # one code frame per 3 mel frames
+    wav = vm.convert(source, target_speaker="low")
+    assert np.isfinite(wav).all() and abs(len(wav) - len(plain) * 256) < 1024  # every mel frame rebuilt
+
+
+def _saved(vm, tmp_path):
+    vm.save(tmp_path / "vm")
+    return tmp_path / "vm"
+
+
 def test_speaker_code_ignores_the_reference_length_and_content_ignores_reference():
     net = VoiceConverter(channels=16, blocks=1, content_dim=4, speaker_dim=8).eval()
     mel = torch.randn(1, 80, 40)

@@ -31,6 +31,8 @@ def register(sub) -> None:
     t.add_argument("--lr", type=float, default=5e-4)
     t.add_argument("--channels", type=positive_int, default=192, help="width of the convolutions")
     t.add_argument("--content-dim", type=positive_int, default=16, help="content code channels (the bottleneck)")
+    t.add_argument("--content-stride", type=positive_int, default=1,
+                   help="mel frames per content code frame (1: every frame; AutoVC-style downsampling)")
     t.add_argument("--adversary-weight", type=non_negative_float, default=ADVERSARY_WEIGHT,
                    help=f"weight of the speaker adversary on the content code (0: none; default: {ADVERSARY_WEIGHT})")
     t.add_argument("--seed", type=int, default=0)
@@ -57,7 +59,7 @@ def run_train(args: argparse.Namespace) -> int:
         shutil.rmtree(partial)
     vm = VoiceModel.train(args.data, partial, steps=args.steps, batch=args.batch_size, lr=args.lr, seed=args.seed,
                           max_minutes=args.max_minutes, channels=args.channels, content_dim=args.content_dim,
-                          adversary_weight=args.adversary_weight)
+                          content_stride=args.content_stride, adversary_weight=args.adversary_weight)
     vm.save(args.output, force=args.force)
     done = vm.info["steps"]
     if done >= args.steps:

@@ -77,7 +77,8 @@ class VoiceModel:
     # --- use ----------------------------------------------------------------------------
 
     def encode(self, audio) -> tuple[np.ndarray, np.ndarray]:
-        """Content code (frames, content_dim) and speaker code (speaker_dim,) of one recording."""
+        """Content code (code frames, content_dim) and speaker code (speaker_dim,) of one recording
+        (a code frame per ``content_stride`` mel frames of each piece)."""
         mel = self._mel(audio)
         content = np.concatenate([self._content(piece) for piece in _pieces(mel)], axis=1)
         return content.T, self._speaker_code([mel])
@@ -90,7 +91,7 @@ class VoiceModel:
         with torch.no_grad():
             for piece in _pieces(mel):
                 content = torch.from_numpy(self._content(piece))[None]
-                out = self.net.decoder(content, torch.from_numpy(speaker)[None])
+                out = self.net.decoder(content, torch.from_numpy(speaker)[None], piece.shape[1])
                 pieces.append(self.net.denormalise(out[0]).numpy())
         return to_waveform(np.concatenate(pieces, axis=1), n_iter=griffin_lim_iters)
 

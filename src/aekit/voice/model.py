@@ -8,7 +8,9 @@ Instance normalisation without learned affine parameters removes each channel's 
 spread over time — global properties of the voice — so the content code keeps what
 changes within an utterance: what is said. The narrow content code (16 channels), read as
 the mean of a unit-variance Gaussian (noise added in training, a KL penalty on the mean, as
-in AdaIN-VC), squeezes out the rest.
+in AdaIN-VC), squeezes out the rest. With ``content_stride`` r > 1 the code also keeps one
+frame per r mel frames (averaged; the decoder repeats it r times), AutoVC's other squeeze
+(Qian et al., ICML 2019): speech sounds last several frames, a voice's fine detail does not.
 The decoder gets the voice back only through AdaIN. During training the speaker code comes
 from a *different* utterance of the same speaker, so it cannot carry the words. To convert,
 combine one utterance's content with another speaker's code.
@@ -44,17 +46,21 @@ class AdaIN(nn.Module):
 
 
 class ContentEncoder(nn.Module):
-    def __init__(self, n_mels: int, channels: int, content_dim: int, blocks: int, kernel: int):
+    def __init__(self, n_mels: int, channels: int, content_dim: int, blocks: int, kernel: int, stride: int = 1):
         super().__init__()
         self.inp = _conv(n_mels, channels, kernel)
         self.blocks = nn.ModuleList(_conv(channels, channels, kernel) for _ in range(blocks))
         self.out = _conv(channels, content_dim, 1)
+        self.stride = stride
 
     def forward(self, mel: torch.Tensor) -> torch.Tensor:
         h = F.relu(F.instance_norm(self.inp(mel)))
         for conv in self.blocks:
             h = h + F.relu(F.instance_norm(conv(h)))
-        return self.out(h)  # (B, content_dim, T): the mean of a unit-variance Gaussian code
+        code = self.out(h)  # (B, content_dim, T): the mean of a unit-variance Gaussian code
+        if self.stride > 1:  # one code frame per ``stride`` mel frames (the last one may average fewer)
+            code = F.avg_pool1d(code, self.stride, ceil_mode=True)
+        return code  # (B, content_dim, ceil(T / stride))
 
 
 class SpeakerEncoder(nn.Module):
@@ -72,14 +78,20 @@ class SpeakerEncoder(nn.Module):
 
 
 class Decoder(nn.Module):
-    def __init__(self, n_mels: int, channels: int, content_dim: int, speaker_dim: int, blocks: int, kernel: int):
+    def __init__(self, n_mels: int, channels: int, content_dim: int, speaker_dim: int, blocks: int, kernel: int,
+                 stride: int = 1):
         super().__init__()
         self.inp = _conv(content_dim, channels, kernel)
         self.blocks = nn.ModuleList(_conv(channels, channels, kernel) for _ in range(blocks))
         self.norms = nn.ModuleList(AdaIN(channels, speaker_dim) for _ in range(blocks))
         self.out = _conv(channels, n_mels, 1)
+        self.stride = stride
 
-    def forward(self, content: torch.Tensor, speaker: torch.Tensor) -> torch.Tensor:
+    def forward(self, content: torch.Tensor, speaker: torch.Tensor, frames: int | None = None) -> torch.Tensor:
+        """Mel frames (B, n_mels, ``frames``) from content codes (B, content_dim, T / stride);
+        ``frames`` defaults to stride x the code frames."""
+        if self.stride > 1:  # each code frame stands for ``stride`` mel frames
+            content = content.repeat_interleave(self.stride, dim=2)[..., :frames]
         h = F.relu(self.inp(content))
         for conv, norm in zip(self.blocks, self.norms):
             h = h + F.relu(norm(conv(h), speaker))
@@ -104,20 +116,24 @@ class VoiceConverter(nn.Module):
 
     def __init__(self, n_mels: int = 80, channels: int = 192, content_dim: int = 16, speaker_dim: int = 128,
                  blocks: int = 4, kernel: int = 5, kl_weight: float = 0.01, adversary_weight: float = 0.0,
-                 n_speakers: int = 0):
+                 n_speakers: int = 0, content_stride: int = 1):
         super().__init__()
         if adversary_weight < 0:
             raise ValueError(f"adversary_weight must be >= 0, got {adversary_weight}")
+        if content_stride < 1:
+            raise ValueError(f"content_stride must be >= 1, got {content_stride}")
         if adversary_weight > 0 and n_speakers < 2:
             raise ValueError("a speaker adversary needs n_speakers >= 2")
         self.config = {"n_mels": n_mels, "channels": channels, "content_dim": content_dim,
                        "speaker_dim": speaker_dim, "blocks": blocks, "kernel": kernel, "kl_weight": kl_weight,
                        "adversary_weight": adversary_weight, "n_speakers": n_speakers}
+        if content_stride > 1:  # only then, so that models saved before the option load unchanged
+            self.config["content_stride"] = content_stride
         self.kl_weight = kl_weight
         self.adversary_weight = adversary_weight
-        self.content_encoder = ContentEncoder(n_mels, channels, content_dim, blocks, kernel)
+        self.content_encoder = ContentEncoder(n_mels, channels, content_dim, blocks, kernel, content_stride)
         self.speaker_encoder = SpeakerEncoder(n_mels, channels, speaker_dim, blocks, kernel)
-        self.decoder = Decoder(n_mels, channels, content_dim, speaker_dim, blocks, kernel)
+        self.decoder = Decoder(n_mels, channels, content_dim, speaker_dim, blocks, kernel, content_stride)
         self.adversary = SpeakerAdversary(content_dim, channels, n_speakers, kernel) if adversary_weight > 0 else None
         # Per-band statistics of the training log-mels, set before training, saved with the weights.
         self.register_buffer("mel_mean", torch.zeros(n_mels))
@@ -138,7 +154,7 @@ class VoiceConverter(nn.Module):
         content = codes["content"]
         if self.training:
             content = content + torch.randn_like(content)
-        return {"x_hat": self.decoder(content, codes["speaker"]), **codes}
+        return {"x_hat": self.decoder(content, codes["speaker"], mel.shape[2]), **codes}
 
     def loss(self, mel: torch.Tensor, out: dict, speaker: torch.Tensor | None = None) -> dict:
         """Reconstruction + KL; with an adversary and the ``speaker`` ids, its two terms too."""
