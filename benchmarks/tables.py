@@ -389,10 +389,14 @@ def compression_table(results: dict) -> str:
     return "\n".join(lines)
 
 
-def adversary_note(config: dict) -> str:
-    """', speaker adversary weight W' for models trained with one; older results lack the config."""
+def model_note(config: dict) -> str:
+    """', content code C channels[ every r frames], speaker adversary weight W' from the model's
+    config; older results lack the config (and so the note)."""
+    note = f", content code {config['content_dim']} channels" if "content_dim" in config else ""
+    if config.get("content_stride", 1) > 1:
+        note += f" every {config['content_stride']} frames"
     weight = config.get("adversary_weight")
-    return f", speaker adversary weight {weight:g}" if weight else ""
+    return note + (f", speaker adversary weight {weight:g}" if weight else "")
 
 
 def voice_table(results: dict) -> str:
@@ -431,7 +435,7 @@ def voice_table(results: dict) -> str:
         f"{s['mean_convert_s'] / s['mean_seconds']:.2f} s | |",
         "",
         f"_Model: {results['model_info'].get('steps')} training steps on the espeak corpus"
-        f"{adversary_note(results.get('model_config', {}))}; {m['cpus']} CPU core(s), "
+        f"{model_note(results.get('model_config', {}))}; {m['cpus']} CPU core(s), "
         f"torch {m['torch']}; {results['wall_seconds'] / 60:.0f} min in all"
         f"{' (quick smoke run)' if results.get('quick') else ''}. MCD is computed on the DCT of our 80-band log-mel "
         "spectrogram (24 coefficients, c0 dropped, DTW-aligned), so it compares rows of this table, not other "

@@ -43,7 +43,9 @@ def test_summary_counts_pairs_judged_the_target():
     assert summary["wer_increase_points"] == pytest.approx(10.0)
 
 
-def test_table_footer_names_the_adversary_weight_when_there_is_one():
+def test_table_footer_names_the_content_code_and_the_adversary_weight():
     tables = load_script("tables")
-    assert tables.adversary_note({"adversary_weight": 0.3}) == ", speaker adversary weight 0.3"
-    assert tables.adversary_note({"adversary_weight": 0.0}) == tables.adversary_note({}) == ""
+    assert tables.model_note({"adversary_weight": 0.3}) == ", speaker adversary weight 0.3"
+    assert tables.model_note({"adversary_weight": 0.0}) == tables.model_note({}) == ""
+    assert tables.model_note({"content_dim": 16, "content_stride": 4, "adversary_weight": 0.3}) == \
+        ", content code 16 channels every 4 frames, speaker adversary weight 0.3"
