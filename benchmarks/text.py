@@ -200,12 +200,10 @@ def linear_run(dataset: str, n: int | None, redo: bool) -> dict:
         X_train = vectorizer.fit_transform([ex.text for ex in train])
         y_train = [ex.label for ex in train]
 
-        def fitted(C: float) -> LogisticRegression:
-            return LogisticRegression(C=C, max_iter=3000).fit(X_train, y_train)
-
+        models = {C: LogisticRegression(C=C, max_iter=3000).fit(X_train, y_train) for C in LINEAR_C}
         X_val, y_val = vectorizer.transform([ex.text for ex in validation]), [ex.label for ex in validation]
-        best_C = max(LINEAR_C, key=lambda C: accuracy_score(y_val, fitted(C).predict(X_val)))
-        predicted = fitted(best_C).predict(vectorizer.transform([ex.text for ex in test]))
+        best_C = max(LINEAR_C, key=lambda C: accuracy_score(y_val, models[C].predict(X_val)))
+        predicted = models[best_C].predict(vectorizer.transform([ex.text for ex in test]))
         truth = [ex.label for ex in test]
         return {"dataset": dataset, "task": data.task, "labels": slug(n), "init": "tfidf-lr",
                 "train_examples": len(train), "C": best_C, "seconds": round(time.monotonic() - started, 1),
