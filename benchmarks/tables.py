@@ -408,9 +408,13 @@ def voice_table(results: dict) -> str:
 
     lines = [
         "| measure (held-out speakers, one-shot) | value | target |", "|---|---:|---|",
-        f"| converted judged the target speaker (Resemblyzer: closer to target than source) | "
-        f"{100 * s['judged_target']:.0f}% of {s['pairs']} pairs | ≥ {100 * t['judged_target_min']:.0f}%: "
+        f"| converted judged the target speaker (Resemblyzer: closer to the target recording than to the source "
+        f"recording) | {100 * s['judged_target']:.1f}% of {s['pairs']} pairs | ≥ {100 * t['judged_target_min']:.0f}%: "
         f"{verdict(s['judged_target'] >= t['judged_target_min'])} |",
+        f"| same, against another recording of the source speaker (one that does not say the same words) | "
+        f"{100 * s['judged_target_vs_source_speaker']:.1f}% | |",
+        f"| espeak's parallel truth (the source words in the target voice) judged the same two ways: the judge's "
+        f"ceiling | {100 * s['truth_judged_target']:.1f}% / {100 * s['truth_judged_target_vs_source_speaker']:.1f}% | |",
         f"| mean cosine to target / to source (Resemblyzer) | {s['mean_cos_to_target']:.3f} / "
         f"{s['mean_cos_to_source']:.3f} | |",
         f"| (for scale: espeak's own target-voice rendering to target; source to target) | "

@@ -6,14 +6,18 @@ One-shot conversions between speakers never seen in training (source utterance o
 different utterance of B as the only example of the target voice), scored with tools that
 are not ours:
 * speaker: Resemblyzer's shipped GE2E encoder — is the converted audio closer to the target
-  recording than to the source? — and a speaker-ID classifier (logistic regression on
-  log-mel statistics) trained on other real utterances of the same speakers;
+  recording than to the source recording? and, since the source recording says the same
+  words, than to another recording of the source speaker? — with espeak-ng's parallel truth
+  judged the same way as the ceiling of that judge; and a speaker-ID classifier (logistic
+  regression on log-mel statistics) trained on other real utterances of the same speakers;
 * content: word error rate of pocketsphinx (offline ASR) on the converted audio, next to
   its WER on the source passed through the same vocoder (Griffin-Lim), and on the source;
 * against ground truth: espeak-ng says the source sentence in the target voice, so the
   mel-cepstral distortion of the conversion to that parallel truth can be compared with
   the distortion of the unconverted source;
-* disentanglement: speaker-ID accuracy from time-averaged content codes vs speaker codes.
+* disentanglement: speaker-ID accuracy from time-averaged content codes vs speaker codes;
+* with a content codebook: how its units line up with espeak-ng's phonemes (timed by the
+  library's phoneme events) and with the speakers, next to k-means units on log-mel frames.
 Writes benchmarks/results/voice.json and example WAVs in benchmarks/results/voice/.
 """
 from __future__ import annotations
@@ -138,15 +142,29 @@ def choose_pairs(held_out, count: int, rng: np.random.Generator) -> list[tuple]:
     return pairs
 
 
-def convert_pairs(vm, pairs, judges: Judges, speakers: dict, examples: int) -> list[dict]:
+def source_references(held_out, pairs, rng: np.random.Generator) -> list:
+    """For each pair, another recording of the source speaker (not the source itself): a
+    reference of that voice that does not share the converted words. Drawn with a generator
+    of its own, so the pairs stay those of earlier runs."""
+    by_speaker: dict[str, list] = {}
+    for u in held_out:
+        by_speaker.setdefault(u.speaker, []).append(u)
+    references = []
+    for source, _ in pairs:
+        others = [u for u in by_speaker[source.speaker] if u.path != source.path]
+        references.append(others[rng.integers(len(others))])
+    return references
+
+
+def convert_pairs(vm, pairs, references, judges: Judges, speakers: dict, examples: int) -> list[dict]:
     from aekit.voice.audio import load_audio, save_wav
     from aekit.voice.corpora import synthesize
     from aekit.voice.features import log_mel, to_waveform
 
     rows = []
     WORK.mkdir(parents=True, exist_ok=True)
-    for i, (source, target) in enumerate(pairs):
-        src, ref = load_audio(source.path), load_audio(target.path)
+    for i, ((source, target), other) in enumerate(zip(pairs, references)):
+        src, ref, src_ref = load_audio(source.path), load_audio(target.path), load_audio(other.path)
         start = time.perf_counter()
         converted = vm.convert(source.path, target=target.path)
         convert_s = time.perf_counter() - start
@@ -154,11 +172,13 @@ def convert_pairs(vm, pairs, judges: Judges, speakers: dict, examples: int) -> l
         truth_path = WORK / "truth.wav"
         synthesize(speakers[target.speaker], source.text, truth_path)
         truth = load_audio(truth_path)
-        e_conv, e_ref, e_src, e_truth = (judges.embed(w) for w in (converted, ref, src, truth))
+        e_conv, e_ref, e_src, e_truth, e_other = (judges.embed(w) for w in (converted, ref, src, truth, src_ref))
         row = {"source": f"{source.speaker}/{source.path.name}", "target": f"{target.speaker}/{target.path.name}",
                "text": source.text, "convert_s": convert_s, "seconds": len(src) / 16000,
                "cos_to_target": float(e_conv @ e_ref), "cos_to_source": float(e_conv @ e_src),
+               "cos_to_source_speaker": float(e_conv @ e_other),
                "cos_truth_to_target": float(e_truth @ e_ref), "cos_source_to_target": float(e_src @ e_ref),
+               "cos_truth_to_source": float(e_truth @ e_src), "cos_truth_to_source_speaker": float(e_truth @ e_other),
                "wer_converted": word_error_rate(source.text, judges.transcribe(converted)),
                "wer_resynth": word_error_rate(source.text, judges.transcribe(resynth)),
                "wer_source": word_error_rate(source.text, judges.transcribe(src)),
@@ -216,11 +236,76 @@ def disentanglement(vm, utterances, rng: np.random.Generator, limit: int) -> dic
             "from_speaker": accuracy(np.stack(speaker))}
 
 
+def speech_units(vm, utterances, speakers: dict, train, rng: np.random.Generator, limit: int) -> dict | None:
+    """With a content codebook: how its units line up with the phonemes espeak-ng says and how
+    much they tell about the speaker, next to k-means units (same K) on the log-mel frames.
+
+    Alignment: espeak-ng's library says each utterance's text in its speaker's voice and
+    reports when each phoneme starts; the units of that same audio (resampled, untrimmed) are
+    labelled with the phoneme sounding at each code frame's centre."""
+    if vm.net.quantizer is None:
+        return None
+    import torch
+    from sklearn.cluster import MiniBatchKMeans
+
+    from aekit.voice.audio import load_audio, prepare
+    from aekit.voice.features import HOP, log_mel
+    from espeak_phonemes import frame_labels, speak_with_phonemes
+
+    stride, k = vm.net.config.get("content_stride", 1), vm.net.config["content_codebook"]
+
+    def frames(mel: np.ndarray) -> np.ndarray:  # normalised log-mel, one row per code frame
+        x = vm.net.normalise(torch.from_numpy(mel)).numpy()
+        return np.stack([x[:, i:i + stride].mean(axis=1) for i in range(0, x.shape[1], stride)])
+
+    kmeans = MiniBatchKMeans(k, random_state=0, n_init=3).fit(
+        np.concatenate([frames(log_mel(load_audio(u.path))) for u in train]))
+    learned, clustered, phones, who = [], [], [], []
+    for u in [utterances[i] for i in rng.permutation(len(utterances))[:limit]]:
+        voice = speakers[u.speaker]
+        wav, rate, phonemes = speak_with_phonemes(voice.voice, voice.pitch, voice.speed, u.text)
+        mel = log_mel(prepare(wav, rate, trim=False))
+        with torch.no_grad():
+            units = vm.net.content_codes(vm.net.normalise(torch.from_numpy(mel))[None])["units"][0].numpy()
+        centres = (np.arange(len(units)) * stride + (stride - 1) / 2) * HOP / 16000
+        learned.append(units)
+        clustered.append(kmeans.predict(frames(mel)))
+        phones += frame_labels(phonemes, centres)
+        who += [u.speaker] * len(units)
+    return {"codebook": k, "utterances": limit, "frames": len(phones), "phonemes": len(set(phones)),
+            "most_common_phoneme_share": max(phones.count(p) for p in set(phones)) / len(phones),
+            "alignment": "phoneme sounding at each code frame's centre, from espeak-ng's phoneme events",
+            "learned": unit_scores(np.concatenate(learned), phones, who),
+            "kmeans_on_mels": unit_scores(np.concatenate(clustered), phones, who)}
+
+
+def unit_scores(units: np.ndarray, phones: list[str], speakers: list[str]) -> dict:
+    """Purity (share of frames whose unit's commonest label is theirs) and NMI, for phonemes and speakers."""
+    from sklearn.metrics import normalized_mutual_info_score
+
+    def purity(labels):
+        table: dict = {}
+        for unit, label in zip(units, labels):
+            table.setdefault(unit, {}).setdefault(label, 0)
+            table[unit][label] += 1
+        return sum(max(counts.values()) for counts in table.values()) / len(labels)
+
+    return {"units_used": int(len(np.unique(units))), "phoneme_purity": purity(phones),
+            "phoneme_nmi": float(normalized_mutual_info_score(phones, units)),
+            "speaker_purity": purity(speakers), "speaker_nmi": float(normalized_mutual_info_score(speakers, units))}
+
+
 def summarise(rows: list[dict]) -> dict:
     def mean(key):
         return float(np.mean([r[key] for r in rows]))
 
-    return {"pairs": len(rows), "judged_target": float(np.mean([r["cos_to_target"] > r["cos_to_source"] for r in rows])),
+    def share(closer, farther):
+        return float(np.mean([r[closer] > r[farther] for r in rows]))
+
+    return {"pairs": len(rows), "judged_target": share("cos_to_target", "cos_to_source"),
+            "judged_target_vs_source_speaker": share("cos_to_target", "cos_to_source_speaker"),
+            "truth_judged_target": share("cos_truth_to_target", "cos_truth_to_source"),
+            "truth_judged_target_vs_source_speaker": share("cos_truth_to_target", "cos_truth_to_source_speaker"),
             **{f"mean_{k}": mean(k) for k in ("cos_to_target", "cos_to_source", "cos_truth_to_target",
                                                "cos_source_to_target", "wer_converted", "wer_resynth",
                                                "wer_source", "mcd_converted", "mcd_source", "mcd_resynth",
@@ -234,7 +319,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--model", type=Path, default=None, help="a trained voice model (else train one)")
     parser.add_argument("--steps", type=int, default=20000)
     parser.add_argument("--max-minutes", type=float, default=None)
-    parser.add_argument("--pairs", type=int, default=40)
+    parser.add_argument("--pairs", type=int, default=80)
     parser.add_argument("--examples", type=int, default=3, help="pairs whose WAVs are kept")
     parser.add_argument("--quick", action="store_true", help="4 pairs, 60 utterances for disentanglement")
     parser.add_argument("--seed", type=int, default=0)
@@ -251,19 +336,24 @@ def main(argv=None) -> dict:
     vm = get_model(args)
     held_out, train = load_corpus("espeak", "held-out"), load_corpus("espeak", "train")
     pairs = choose_pairs(held_out, 4 if args.quick else args.pairs, rng)
-    rows = convert_pairs(vm, pairs, Judges(), {s.name: s for s in espeak_speakers(args.seed)}, args.examples)
+    references = source_references(held_out, pairs, np.random.default_rng(args.seed + 1))
+    speakers = {s.name: s for s in espeak_speakers(args.seed)}
+    rows = convert_pairs(vm, pairs, references, Judges(), speakers, args.examples)
     results = {"benchmark": "voice", "quick": args.quick, "seed": args.seed, "targets": TARGETS,
                "model_info": vm.info, "model_config": vm.net.config, "summary": summarise(rows),
                "speaker_id": speaker_id_of_conversions(held_out, pairs, rows),
                "disentanglement": {
                    "held_out": disentanglement(vm, held_out, rng, 60 if args.quick else 320),
                    "train": disentanglement(vm, train, rng, 60 if args.quick else 400)},
+               "units": speech_units(vm, held_out, speakers, train[::8], np.random.default_rng(args.seed + 2),
+                                     40 if args.quick else 160),
                "pairs": [{k: v for k, v in r.items() if k != "converted_features"} for r in rows],
                "machine": machine(("librosa", "resemblyzer", "pocketsphinx"))}
     results["wall_seconds"] = time.perf_counter() - started
     save(results, args.output)
     s = results["summary"]
-    print(f"judged target {s['judged_target']:.2f}; WER +{s['wer_increase_points']:.1f} points; "
+    print(f"judged target {s['judged_target']:.2f} (vs the source speaker "
+          f"{s['judged_target_vs_source_speaker']:.2f}; truth {s['truth_judged_target']:.2f}); WER +{s['wer_increase_points']:.1f} points; "
           f"MCD reduction {100 * s['mcd_reduction']:.1f}%")
     return results
 

@@ -32,13 +32,18 @@ def test_mel_cepstral_distortion():
 
 
 def test_summary_counts_pairs_judged_the_target():
-    keys = ("cos_truth_to_target", "cos_source_to_target", "wer_converted", "wer_resynth", "wer_source",
-            "mcd_converted", "mcd_source", "mcd_resynth", "convert_s", "seconds")
-    rows = [{**dict.fromkeys(keys, 1.0), "cos_to_target": t, "cos_to_source": s, "mcd_converted": 6.0,
-             "mcd_source": 8.0, "wer_converted": 0.3, "wer_resynth": 0.2}
-            for t, s in ((0.8, 0.7), (0.6, 0.7), (0.9, 0.5), (0.5, 0.5))]
+    keys = ("cos_truth_to_target", "cos_source_to_target", "cos_truth_to_source", "cos_truth_to_source_speaker",
+            "wer_converted", "wer_resynth", "wer_source", "mcd_converted", "mcd_source", "mcd_resynth", "convert_s",
+            "seconds")
+    rows = [{**dict.fromkeys(keys, 1.0), "cos_to_target": t, "cos_to_source": s, "cos_to_source_speaker": o,
+             "mcd_converted": 6.0, "mcd_source": 8.0, "wer_converted": 0.3, "wer_resynth": 0.2}
+            for t, s, o in ((0.8, 0.7, 0.7), (0.6, 0.7, 0.5), (0.9, 0.5, 0.95), (0.5, 0.5, 0.4))]
+    rows[0]["cos_truth_to_source"] = 0.5  # the truth closer to the target than to the source recording once
     summary = voice.summarise(rows)
     assert summary["judged_target"] == 0.5  # a tie is not a win
+    assert summary["judged_target_vs_source_speaker"] == 0.75  # the other reference of the source voice
+    assert summary["truth_judged_target"] == 0.25
+    assert summary["truth_judged_target_vs_source_speaker"] == 0.0
     assert summary["mcd_reduction"] == pytest.approx(0.25)
     assert summary["wer_increase_points"] == pytest.approx(10.0)
 
@@ -49,3 +54,50 @@ def test_table_footer_names_the_content_code_and_the_adversary_weight():
     assert tables.model_note({"adversary_weight": 0.0}) == tables.model_note({}) == ""
     assert tables.model_note({"content_dim": 16, "content_stride": 4, "adversary_weight": 0.3}) == \
         ", content code 16 channels every 4 frames, speaker adversary weight 0.3"
+
+
+def test_source_references_are_other_recordings_of_the_source_speaker():
+    from types import SimpleNamespace as U
+
+    held_out = [U(speaker=s, path=f"{s}{i}.wav") for s in "ab" for i in range(3)]
+    pairs = [(held_out[0], held_out[3]), (held_out[4], held_out[1])]
+    references = voice.source_references(held_out, pairs, np.random.default_rng(0))
+    for (source, _), reference in zip(pairs, references):
+        assert reference.speaker == source.speaker and reference.path != source.path
+
+
+def test_unit_scores_purity_and_nmi():
+    units = np.array([0, 0, 1, 1, 2, 2])
+    phones = ["a", "a", "b", "c", "d", "d"]
+    scores = voice.unit_scores(units, phones, ["x"] * 3 + ["y"] * 3)
+    assert scores["units_used"] == 3
+    assert scores["phoneme_purity"] == pytest.approx(5 / 6)  # unit 1 mixes b and c
+    assert scores["speaker_purity"] == pytest.approx(5 / 6)  # unit 1 spans both speakers
+    assert 0 < scores["phoneme_nmi"] < 1 and 0 <= scores["speaker_nmi"] < scores["phoneme_nmi"]
+    assert voice.unit_scores(np.array([0, 1, 0, 1]), ["a", "b", "a", "b"], list("xxyy"))["phoneme_nmi"] == \
+        pytest.approx(1.0)
+
+
+def test_frame_labels_follow_the_phoneme_start_times():
+    from bench_scripts import load_script
+
+    espeak = load_script("espeak_phonemes")
+    phonemes = [(0.05, "h"), (0.10, "@"), (0.30, "l")]
+    labels = espeak.frame_labels(phonemes, np.array([0.0, 0.06, 0.10, 0.2999, 0.5]))
+    assert labels == ["h", "h", "@", "@", "l"]  # before the first: the first; a start time belongs to the new one
+
+
+def test_espeak_reports_phonemes_while_it_speaks():
+    from bench_scripts import load_script
+
+    espeak = load_script("espeak_phonemes")
+    try:
+        wav, rate, phonemes = espeak.speak_with_phonemes("en+m3", 50, 160, "Hello world")
+    except OSError:
+        pytest.skip("libespeak-ng is not installed")
+    starts = [start for start, _ in phonemes]
+    assert rate > 8000 and len(wav) > rate // 2 and np.abs(wav).max() > 0.01
+    assert len(phonemes) >= 6 and starts == sorted(starts) and starts[-1] < len(wav) / rate
+    assert "l" in [name for _, name in phonemes]
+    with pytest.raises(ValueError, match="no voice"):
+        espeak.speak_with_phonemes("xx-nowhere", 50, 160, "Hello")

@@ -50,6 +50,10 @@ def test_train_mistakes_exit_2(capsys, speech_folder, tmp_path):
         main(["voice", "train", str(speech_folder), "-o", str(tmp_path / "m"), "--adversary-weight", "-1"])
     assert exc.value.code == 2
     assert "--adversary-weight" in capsys.readouterr().err
+    for bad in ("1", "-2", "many"):
+        with pytest.raises(SystemExit) as exc:
+            main(["voice", "train", str(speech_folder), "-o", str(tmp_path / "m"), "--content-codebook", bad])
+        assert exc.value.code == 2 and "--content-codebook" in capsys.readouterr().err
     # A run cut short, resumed with another adversary weight: refused, naming the setting.
     partial_run = ["voice", "train", speech_folder, "-o", tmp_path / "m", "--max-minutes", "0.00001", *TINY_ARGS]
     assert main([str(a) for a in partial_run]) == 0

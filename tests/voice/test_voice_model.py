@@ -51,6 +51,46 @@ def test_a_strided_model_trains_converts_and_loads(speech_folder, tmp_path):
     assert np.isfinite(wav).all() and abs(len(wav) - mel_frames * 256) < 1024  # every mel frame rebuilt
 
 
+def test_a_content_codebook_quantises_every_code_frame_and_trains_the_encoder_through_it():
+    torch.manual_seed(0)
+    net = VoiceConverter(channels=16, blocks=1, content_dim=4, speaker_dim=8, content_codebook=8)
+    mel, ref = torch.randn(2, 80, 50), torch.randn(2, 80, 30)
+    out = net(mel, ref)  # training mode: the codebook starts from k-means of this batch
+    assert out["units"].shape == (2, 50) and int(out["units"].max()) < 8
+    codebook = net.quantizer.codebook
+    assert torch.allclose(out["content"].transpose(1, 2), codebook[out["units"]], atol=1e-6)  # no noise added
+    parts = net.loss(mel, out)
+    assert {"commit", "perplexity", "usage"} <= set(parts) and "kl" not in parts
+    parts["loss"].backward()
+    assert all(p.grad is not None for p in net.content_encoder.parameters())  # straight through the codebook
+    net.eval()
+    again = net.content_codes(mel)
+    assert torch.equal(again["units"], net.content_codes(mel)["units"])  # no codebook update at inference
+    assert net.config["content_codebook"] == 8 and "content_codebook" not in VoiceConverter().config
+    for bad in (1, -3):
+        with pytest.raises(ValueError, match="content_codebook"):
+            VoiceConverter(content_codebook=bad)
+
+
+def test_a_quantised_model_trains_gives_units_and_loads(speech_folder, tmp_path):
+    vm = VoiceModel.train(speech_folder, tmp_path / "work", content_codebook=6, **TINY)
+    source = speech_folder / "mid" / "2.wav"
+    units = vm.units(source)
+    content, _ = vm.encode(source)
+    assert units.shape == (len(content),) and units.dtype.kind == "i" and units.max() < 6
+    codebook = vm.net.quantizer.codebook.numpy()
+    assert np.allclose(content, codebook[units], atol=1e-6)  # the code frames are codebook vectors
+    vm.save(tmp_path / "vm")
+    assert np.array_equal(VoiceModel.load(tmp_path / "vm").units(source), units)
+    assert np.isfinite(vm.convert(source, target_speaker="low")).all()
+
+
+def test_units_need_a_content_codebook(speech_folder, tmp_path):
+    vm = VoiceModel(VoiceConverter(channels=16, blocks=1, content_dim=4, speaker_dim=8), {})
+    with pytest.raises(ConfigError, match="--content-codebook"):
+        vm.units(speech_folder / "mid" / "2.wav")
+
+
 def test_speaker_code_ignores_the_reference_length_and_content_ignores_reference():
     net = VoiceConverter(channels=16, blocks=1, content_dim=4, speaker_dim=8).eval()
     mel = torch.randn(1, 80, 40)

@@ -33,6 +33,8 @@ def register(sub) -> None:
     t.add_argument("--content-dim", type=positive_int, default=16, help="content code channels (the bottleneck)")
     t.add_argument("--content-stride", type=positive_int, default=1,
                    help="mel frames per content code frame (1: every frame; AutoVC-style downsampling)")
+    t.add_argument("--content-codebook", type=codebook_size, default=0, metavar="K",
+                   help="vector-quantise the content code to K learned units (VQVC; default 0: continuous)")
     t.add_argument("--adversary-weight", type=non_negative_float, default=ADVERSARY_WEIGHT,
                    help=f"weight of the speaker adversary on the content code (0: none; default: {ADVERSARY_WEIGHT})")
     t.add_argument("--seed", type=int, default=0)
@@ -49,6 +51,14 @@ def register(sub) -> None:
     c.set_defaults(run=run_convert)
 
 
+def codebook_size(text: str) -> int:
+    """0 (a continuous content code) or a codebook of at least 2 units."""
+    value = int(text) if text.lstrip("-").isdigit() else None
+    if value is None or value == 1 or value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (continuous) or an integer >= 2, got {text!r}")
+    return value
+
+
 def run_train(args: argparse.Namespace) -> int:
     from aekit.cli.common import check_output
     from aekit.voice.converter import VoiceModel
@@ -59,7 +69,8 @@ def run_train(args: argparse.Namespace) -> int:
         shutil.rmtree(partial)
     vm = VoiceModel.train(args.data, partial, steps=args.steps, batch=args.batch_size, lr=args.lr, seed=args.seed,
                           max_minutes=args.max_minutes, channels=args.channels, content_dim=args.content_dim,
-                          content_stride=args.content_stride, adversary_weight=args.adversary_weight)
+                          content_stride=args.content_stride, content_codebook=args.content_codebook,
+                          adversary_weight=args.adversary_weight)
     vm.save(args.output, force=args.force)
     done = vm.info["steps"]
     if done >= args.steps:

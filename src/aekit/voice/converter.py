@@ -4,6 +4,7 @@
     vm.save("models/voice")
     vm = VoiceModel.load("models/voice")
     content, speaker = vm.encode("me.wav")            # (frames, 16), (128,)
+    units = vm.units("me.wav")                        # (frames,) unit indices, with --content-codebook
     wav = vm.convert("source.wav", target="someone.wav")       # one-shot: any target voice
     wav = vm.convert("source.wav", target_speaker="es03-en-us-f2")  # a speaker seen in training
 
@@ -83,6 +84,12 @@ class VoiceModel:
         content = np.concatenate([self._content(piece) for piece in _pieces(mel)], axis=1)
         return content.T, self._speaker_code([mel])
 
+    def units(self, audio) -> np.ndarray:
+        """The codebook index of each content code frame (a model trained with a content codebook)."""
+        if self.net.quantizer is None:
+            raise ConfigError("this voice model has a continuous content code; train with --content-codebook K for units")
+        return np.concatenate([self._codes(piece)["units"][0].numpy() for piece in _pieces(self._mel(audio))])
+
     def convert(self, source, target=None, target_speaker: str | None = None, griffin_lim_iters: int = 48) -> np.ndarray:
         """Say ``source``'s words in the voice of ``target`` (audio) or of a training speaker."""
         speaker = self._target_code(target, target_speaker)
@@ -112,10 +119,12 @@ class VoiceModel:
 
         return log_mel(prepare(np.asarray(audio), SAMPLE_RATE))
 
-    def _content(self, mel: np.ndarray) -> np.ndarray:
+    def _codes(self, mel: np.ndarray) -> dict:
         with torch.no_grad():
-            x = self.net.normalise(torch.from_numpy(mel))[None]
-            return self.net.content_encoder(x)[0].numpy()
+            return self.net.content_codes(self.net.normalise(torch.from_numpy(mel))[None])
+
+    def _content(self, mel: np.ndarray) -> np.ndarray:
+        return self._codes(mel)["content"][0].numpy()
 
     def _speaker_code(self, mels: list[np.ndarray]) -> np.ndarray:
         """Mean speaker code over all pieces of all ``mels``, weighted by length."""

@@ -15,6 +15,12 @@ The decoder gets the voice back only through AdaIN. During training the speaker 
 from a *different* utterance of the same speaker, so it cannot carry the words. To convert,
 combine one utterance's content with another speaker's code.
 
+Optionally (``content_codebook`` K > 0) the content code is vector-quantised instead: each
+code frame is snapped to the nearest of K learned vectors (VQ-VAE's bottleneck, as VQVC: Wu &
+Lee, ICASSP 2020, and VQVC+), so a frame can say no more than which of K units it is
+(log2 K bits), and the codebook tends to learn sound units. Noise and KL give way to
+VQ-VAE's commitment loss; the codebook follows its assignments by moving averages.
+
 Optionally (``adversary_weight > 0``) a speaker classifier reads the content code and the
 content encoder is trained to leave it guessing (Chou, Yeh, Lee & Lee, Interspeech 2018:
 "adversarially learning disentangled audio representations"): whatever still tells the
@@ -27,6 +33,10 @@ import torch
 from torch import nn
 from torch.func import functional_call
 from torch.nn import functional as F
+
+from aekit.nn.quantize import VectorQuantizer
+
+COMMITMENT = 0.25  # VQ-VAE's beta: how hard the content encoder is pulled towards its codes
 
 
 def _conv(cin: int, cout: int, kernel: int) -> nn.Conv1d:
@@ -116,8 +126,10 @@ class VoiceConverter(nn.Module):
 
     def __init__(self, n_mels: int = 80, channels: int = 192, content_dim: int = 16, speaker_dim: int = 128,
                  blocks: int = 4, kernel: int = 5, kl_weight: float = 0.01, adversary_weight: float = 0.0,
-                 n_speakers: int = 0, content_stride: int = 1):
+                 n_speakers: int = 0, content_stride: int = 1, content_codebook: int = 0):
         super().__init__()
+        if content_codebook == 1 or content_codebook < 0:
+            raise ValueError(f"content_codebook must be 0 (continuous code) or >= 2, got {content_codebook}")
         if adversary_weight < 0:
             raise ValueError(f"adversary_weight must be >= 0, got {adversary_weight}")
         if content_stride < 1:
@@ -129,12 +141,15 @@ class VoiceConverter(nn.Module):
                        "adversary_weight": adversary_weight, "n_speakers": n_speakers}
         if content_stride > 1:  # only then, so that models saved before the option load unchanged
             self.config["content_stride"] = content_stride
+        if content_codebook:
+            self.config["content_codebook"] = content_codebook
         self.kl_weight = kl_weight
         self.adversary_weight = adversary_weight
         self.content_encoder = ContentEncoder(n_mels, channels, content_dim, blocks, kernel, content_stride)
         self.speaker_encoder = SpeakerEncoder(n_mels, channels, speaker_dim, blocks, kernel)
         self.decoder = Decoder(n_mels, channels, content_dim, speaker_dim, blocks, kernel, content_stride)
         self.adversary = SpeakerAdversary(content_dim, channels, n_speakers, kernel) if adversary_weight > 0 else None
+        self.quantizer = VectorQuantizer(content_codebook, content_dim) if content_codebook else None
         # Per-band statistics of the training log-mels, set before training, saved with the weights.
         self.register_buffer("mel_mean", torch.zeros(n_mels))
         self.register_buffer("mel_std", torch.ones(n_mels))
@@ -145,25 +160,46 @@ class VoiceConverter(nn.Module):
     def denormalise(self, mel: torch.Tensor) -> torch.Tensor:
         return mel * self.mel_std[:, None] + self.mel_mean[:, None]
 
+    def content_codes(self, mel: torch.Tensor) -> dict:
+        """``content`` (B, content_dim, T / stride): the code the decoder reads. With a codebook
+        also ``content_raw`` (the encoder's output before quantisation) and ``units`` (B, T / stride),
+        each code frame's codebook index."""
+        code = self.content_encoder(mel)
+        if self.quantizer is None:
+            return {"content": code}
+        q = self.quantizer(code.transpose(1, 2))
+        return {"content": q["z_q"].transpose(1, 2), "content_raw": code, "units": q["indices"]}
+
     def encode(self, mel: torch.Tensor, reference: torch.Tensor) -> dict:
-        return {"content": self.content_encoder(mel), "speaker": self.speaker_encoder(reference)}
+        return {**self.content_codes(mel), "speaker": self.speaker_encoder(reference)}
 
     def forward(self, mel: torch.Tensor, reference: torch.Tensor) -> dict:
         """Normalised mels (B, n_mels, T) and (B, n_mels, T') of the same speaker."""
         codes = self.encode(mel, reference)
         content = codes["content"]
-        if self.training:
+        if self.training and self.quantizer is None:
             content = content + torch.randn_like(content)
         return {"x_hat": self.decoder(content, codes["speaker"], mel.shape[2]), **codes}
 
     def loss(self, mel: torch.Tensor, out: dict, speaker: torch.Tensor | None = None) -> dict:
-        """Reconstruction + KL; with an adversary and the ``speaker`` ids, its two terms too."""
+        """Reconstruction + KL (or, with a codebook, commitment); with an adversary and the
+        ``speaker`` ids, its two terms too."""
         recon = F.l1_loss(out["x_hat"], mel)
-        kl = out["content"].pow(2).mean()
-        parts = {"loss": recon + self.kl_weight * kl, "recon": recon.detach(), "kl": kl.detach()}
+        if self.quantizer is None:
+            kl = out["content"].pow(2).mean()
+            parts = {"loss": recon + self.kl_weight * kl, "recon": recon.detach(), "kl": kl.detach()}
+        else:
+            parts = self._codebook_terms(recon, out)
         if self.adversary is not None and speaker is not None:
             parts = self._adversary_terms(out["content"], speaker, parts)
         return parts
+
+    def _codebook_terms(self, recon: torch.Tensor, out: dict) -> dict:
+        z_e, z_q = out["content_raw"].transpose(1, 2), out["content"].transpose(1, 2)
+        commit = self.quantizer.loss_terms(z_e, z_q, out["units"])["commit"]
+        stats = self.quantizer.stats(out["units"])
+        return {"loss": recon + COMMITMENT * commit, "recon": recon.detach(), "commit": commit.detach(),
+                "perplexity": stats["perplexity"], "usage": stats["usage"]}
 
     def _adversary_terms(self, content: torch.Tensor, speaker: torch.Tensor, parts: dict) -> dict:
         # The classifier learns from a detached code, so only it improves at guessing ...
