@@ -156,7 +156,8 @@ def source_references(held_out, pairs, rng: np.random.Generator) -> list:
     return references
 
 
-def convert_pairs(vm, pairs, references, judges: Judges, speakers: dict, examples: int) -> list[dict]:
+def convert_pairs(vm, pairs, references, judges: Judges, speakers: dict, examples: int,
+                  strength: float = 1.0) -> list[dict]:
     from aekit.voice.audio import load_audio, save_wav
     from aekit.voice.corpora import synthesize
     from aekit.voice.features import log_mel, to_waveform
@@ -166,7 +167,7 @@ def convert_pairs(vm, pairs, references, judges: Judges, speakers: dict, example
     for i, ((source, target), other) in enumerate(zip(pairs, references)):
         src, ref, src_ref = load_audio(source.path), load_audio(target.path), load_audio(other.path)
         start = time.perf_counter()
-        converted = vm.convert(source.path, target=target.path)
+        converted = vm.convert(source.path, target=target.path, strength=strength)
         convert_s = time.perf_counter() - start
         resynth = to_waveform(log_mel(src))
         truth_path = WORK / "truth.wav"
@@ -323,6 +324,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--examples", type=int, default=3, help="pairs whose WAVs are kept")
     parser.add_argument("--quick", action="store_true", help="4 pairs, 60 utterances for disentanglement")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--strength", type=float, default=1.0,
+                        help="conversion strength (VoiceModel.convert): above 1 moves past the target's speaker code")
     parser.add_argument("--output", type=Path, default=RESULTS)
     return parser.parse_args(argv)
 
@@ -338,8 +341,8 @@ def main(argv=None) -> dict:
     pairs = choose_pairs(held_out, 4 if args.quick else args.pairs, rng)
     references = source_references(held_out, pairs, np.random.default_rng(args.seed + 1))
     speakers = {s.name: s for s in espeak_speakers(args.seed)}
-    rows = convert_pairs(vm, pairs, references, Judges(), speakers, args.examples)
-    results = {"benchmark": "voice", "quick": args.quick, "seed": args.seed, "targets": TARGETS,
+    rows = convert_pairs(vm, pairs, references, Judges(), speakers, args.examples, args.strength)
+    results = {"benchmark": "voice", "quick": args.quick, "seed": args.seed, "strength": args.strength, "targets": TARGETS,
                "model_info": vm.info, "model_config": vm.net.config, "summary": summarise(rows),
                "speaker_id": speaker_id_of_conversions(held_out, pairs, rows),
                "disentanglement": {

@@ -38,6 +38,8 @@ def test_convert_mistakes_exit_2_and_write_nothing(capsys, voice_model, speech_f
     not_audio.write_text("not a sound")
     expect_error(capsys, ["voice", "convert", voice_model, not_audio, "--target-speaker", "mid", "-o", out],
                  "notes.wav")
+    expect_error(capsys, ["voice", "convert", voice_model, source, "--target-speaker", "mid", "--strength", "0",
+                          "-o", out], "strength")
     assert not out.exists()
     out.write_text("keep me")
     expect_error(capsys, ["voice", "convert", voice_model, source, "--target-speaker", "mid", "-o", out],

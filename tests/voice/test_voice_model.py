@@ -144,6 +144,18 @@ def test_train_encode_convert(trained, speech_folder):
         assert wav.ndim == 1 and np.isfinite(wav).all() and abs(len(wav) - len(content) * 256) < 1024
 
 
+def test_conversion_strength(trained, speech_folder):
+    source, target = np.array([1.0, 0.0], np.float32), np.array([3.0, 2.0], np.float32)
+    assert np.array_equal(VoiceModel.conversion_code(source, target, 1.0), target)
+    assert np.allclose(VoiceModel.conversion_code(source, target, 1.5), [4.0, 3.0])
+    assert np.allclose(VoiceModel.conversion_code(source, target, 0.5), [2.0, 1.0])
+    wav = trained.convert(speech_folder / "low" / "0.wav", target_speaker="high", strength=1.5)
+    assert wav.ndim == 1 and np.isfinite(wav).all()
+    for bad in (0, -1.0, 4.5, float("nan"), "2"):
+        with pytest.raises(ConfigError, match="strength"):
+            trained.convert(speech_folder / "low" / "0.wav", target_speaker="high", strength=bad)
+
+
 def test_save_load_round_trip(trained, tmp_path, speech_folder):
     trained.save(tmp_path / "vm")
     back = VoiceModel.load(tmp_path / "vm")

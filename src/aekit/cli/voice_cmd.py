@@ -47,6 +47,9 @@ def register(sub) -> None:
     c.add_argument("source", metavar="SOURCE", type=Path)
     c.add_argument("target", metavar="TARGET", type=Path, nargs="?", default=None)
     c.add_argument("--target-speaker", default=None, help="name of a speaker seen in training")
+    c.add_argument("--strength", type=float, default=1.0,
+                   help="how far the voice moves: 1 (default) the target's speaker code, above 1 past it, "
+                        "away from the source's (at most 4)")
     add_output_arguments(c, "WAV file to write")
     c.set_defaults(run=run_convert)
 
@@ -89,7 +92,8 @@ def run_convert(args: argparse.Namespace) -> int:
 
     check_output(args.output, args.force)
     vm = VoiceModel.load(args.model)
-    wav = vm.convert(args.source, target=args.target, target_speaker=args.target_speaker)
+    wav = vm.convert(args.source, target=args.target, target_speaker=args.target_speaker,
+                     strength=args.strength)
     save_wav(wav, args.output)  # written to a temporary file and renamed
     print(f"{args.output}: {len(wav) / 16000:.2f} s")
     return 0

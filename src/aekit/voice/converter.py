@@ -14,6 +14,7 @@ speaker's mean speaker code, for ``target_speaker``).
 from __future__ import annotations
 
 import json
+import numbers
 import os
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from aekit.voice.audio import SAMPLE_RATE, load_audio
 from aekit.voice.features import log_mel, to_waveform
 from aekit.voice.model import VoiceConverter
 
+MAX_STRENGTH = 4.0  # conversion strength: beyond this the speaker code leaves what the decoder saw
 CHUNK_FRAMES = 1000  # 16 s: long inputs go through the network in pieces of this length
 SPEAKERS_NAME = "speakers.json"
 MODEL_KIND = "voice-converter"
@@ -90,10 +92,17 @@ class VoiceModel:
             raise ConfigError("this voice model has a continuous content code; train with --content-codebook K for units")
         return np.concatenate([self._codes(piece)["units"][0].numpy() for piece in _pieces(self._mel(audio))])
 
-    def convert(self, source, target=None, target_speaker: str | None = None, griffin_lim_iters: int = 48) -> np.ndarray:
-        """Say ``source``'s words in the voice of ``target`` (audio) or of a training speaker."""
-        speaker = self._target_code(target, target_speaker)
+    def convert(self, source, target=None, target_speaker: str | None = None, griffin_lim_iters: int = 48,
+                strength: float = 1.0) -> np.ndarray:
+        """Say ``source``'s words in the voice of ``target`` (audio) or of a training speaker.
+        ``strength`` moves the speaker code along the line from the source's code to the
+        target's: 1 is the target's code, above 1 goes past it, away from the source voice."""
+        if not (isinstance(strength, numbers.Real) and 0 < strength <= MAX_STRENGTH):
+            raise ConfigError(f"strength must be above 0 and at most {MAX_STRENGTH}, got {strength!r}")
+        target_code = self._target_code(target, target_speaker)
         mel = self._mel(source)
+        speaker = (target_code if strength == 1 else  # the source's code costs one more encoder pass
+                   self.conversion_code(self._speaker_code([mel]), target_code, strength))
         pieces = []
         with torch.no_grad():
             for piece in _pieces(mel):
@@ -101,6 +110,12 @@ class VoiceModel:
                 out = self.net.decoder(content, torch.from_numpy(speaker)[None], piece.shape[1])
                 pieces.append(self.net.denormalise(out[0]).numpy())
         return to_waveform(np.concatenate(pieces, axis=1), n_iter=griffin_lim_iters)
+
+    @staticmethod
+    def conversion_code(source_code: np.ndarray, target_code: np.ndarray, strength: float) -> np.ndarray:
+        """The speaker code a conversion decodes with: ``strength`` of the way from the
+        source's code to the target's (1: the target's; 1.5: half as far again)."""
+        return (source_code + strength * (target_code - source_code)).astype(np.float32)
 
     def _target_code(self, target, target_speaker: str | None) -> np.ndarray:
         if (target is None) == (target_speaker is None):
