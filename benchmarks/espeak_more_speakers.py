@@ -2,7 +2,7 @@
 espeak-ng voices, to measure whether one-shot conversion gains from more training speakers.
 
 The extra speakers use the accent+variant combinations the corpus leaves unused (so none
-shares a held-out speaker's voice), a random pitch and speed drawn like the corpus's, and
+shares a held-out speaker's voice), a pitch and speed drawn like the corpus's, and
 40 sentences each from the fortunes the held-out speakers do not say. The corpus's own
 files are linked, not copied. Train on the folder and judge on the usual held-out pairs:
 
@@ -36,9 +36,7 @@ def build(folder: Path, extra: int, seed: int = 1) -> int:
     sentences = [s for s in corpora.fortune_sentences() if s not in held_out_texts]
     rng = np.random.default_rng(seed)
     for i, k in enumerate(rng.choice(len(combos), size=extra, replace=False)):
-        accent, variant = combos[k]
-        speaker = corpora.Speaker(f"ex{i:02d}-{accent}-{variant}", f"{accent}+{variant}",
-                                  int(rng.integers(25, 76)), int(rng.integers(130, 181)))
+        speaker = corpora.random_speaker(f"ex{i:02d}", *combos[k], rng)
         (folder / speaker.name).mkdir(parents=True, exist_ok=True)
         for j, t in enumerate(rng.choice(len(sentences), size=corpora.SENTENCES_PER_SPEAKER, replace=False)):
             wav = folder / speaker.name / f"{j:03d}.wav"

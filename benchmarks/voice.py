@@ -342,7 +342,8 @@ def main(argv=None) -> dict:
     references = source_references(held_out, pairs, np.random.default_rng(args.seed + 1))
     speakers = {s.name: s for s in espeak_speakers()}  # the corpus is always built with seed 0
     rows = convert_pairs(vm, pairs, references, Judges(), speakers, args.examples, args.strength)
-    results = {"benchmark": "voice", "quick": args.quick, "seed": args.seed, "strength": args.strength, "targets": TARGETS,
+    results = {"benchmark": "voice", "quick": args.quick, "seed": args.seed, "strength": args.strength,
+               "targets": TARGETS,
                "model_info": vm.info, "model_config": vm.net.config, "summary": summarise(rows),
                "speaker_id": speaker_id_of_conversions(held_out, pairs, rows),
                "disentanglement": {

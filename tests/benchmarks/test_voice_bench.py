@@ -1,6 +1,7 @@
 """The measures of the voice benchmark that are ours: word error rate, MCD, the summary."""
 import numpy as np
 import pytest
+import soundfile
 
 from bench_scripts import load_script
 
@@ -101,3 +102,29 @@ def test_espeak_reports_phonemes_while_it_speaks():
     assert "l" in [name for _, name in phonemes]
     with pytest.raises(ValueError, match="no voice"):
         espeak.speak_with_phonemes("xx-nowhere", 50, 160, "Hello")
+
+
+def test_more_speakers_adds_unused_voices_that_say_no_held_out_sentence(tmp_path, monkeypatch):
+    from aekit.voice import corpora
+
+    more = load_script("espeak_more_speakers")
+    monkeypatch.setenv("AEKIT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(corpora, "fortune_sentences", lambda: [f"Quote {i} is a sentence." for i in range(12)])
+    for name, value in (("N_SPEAKERS", 4), ("HELD_OUT", 1), ("SENTENCES_PER_SPEAKER", 3)):
+        monkeypatch.setattr(corpora, name, value)
+    monkeypatch.setattr(corpora.shutil, "which", lambda name: "/usr/bin/" + name)
+    said = {}
+
+    def fake_synthesize(speaker, text, wav):
+        said.setdefault(speaker.voice, []).append(text)
+        soundfile.write(wav, np.zeros(100, np.float32), 22050)
+
+    monkeypatch.setattr(corpora, "synthesize", fake_synthesize)
+    train, held_out = corpora.load_corpus("espeak", "train"), corpora.load_corpus("espeak", "held-out")
+    corpus_voices = set(said)
+    said.clear()
+    assert more.build(tmp_path / "folder", extra=2) == 5  # 3 training speakers + 2 new voices
+    assert len(said) == 2 and not set(said) & corpus_voices
+    held_out_texts = {u.text for u in held_out}
+    assert all(len(texts) == 3 and not set(texts) & held_out_texts for texts in said.values())
+    assert all((tmp_path / "folder" / u.speaker / u.path.name).is_symlink() for u in train)

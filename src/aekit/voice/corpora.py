@@ -87,10 +87,14 @@ def espeak_speakers(seed: int = 0) -> list[Speaker]:
     picked = rng.choice(len(combos), size=N_SPEAKERS, replace=False)
     speakers = []
     for i, k in enumerate(picked):
-        accent, variant = combos[k]
-        speakers.append(Speaker(f"es{i:02d}-{accent}-{variant}", f"{accent}+{variant}",
-                                int(rng.integers(25, 76)), int(rng.integers(130, 181))))
+        speakers.append(random_speaker(f"es{i:02d}", *combos[k], rng))
     return speakers
+
+
+def random_speaker(prefix: str, accent: str, variant: str, rng: np.random.Generator) -> Speaker:
+    """An espeak-ng voice named ``prefix-accent-variant``, with a pitch and a speed drawn from ``rng``."""
+    return Speaker(f"{prefix}-{accent}-{variant}", f"{accent}+{variant}",
+                   int(rng.integers(25, 76)), int(rng.integers(130, 181)))
 
 
 def fortune_sentences(min_words: int = 5, max_words: int = 16) -> list[str]:
