@@ -128,3 +128,10 @@ def test_more_speakers_adds_unused_voices_that_say_no_held_out_sentence(tmp_path
     held_out_texts = {u.text for u in held_out}
     assert all(len(texts) == 3 and not set(texts) & held_out_texts for texts in said.values())
     assert all((tmp_path / "folder" / u.speaker / u.path.name).is_symlink() for u in train)
+    extra_voices = set(said)
+    said.clear()
+    assert more.build(tmp_path / "varied", extra=2, pitch_variants=1) == 10  # each of the 5 voices again
+    training_voices = {corpora.espeak_speakers(0)[i].voice for i in range(3)}
+    assert set(said) == extra_voices | training_voices
+    variants = {s.name for s in (tmp_path / "varied").iterdir() if s.name.startswith("pv0-")}
+    assert len(variants) == 5
