@@ -439,7 +439,8 @@ def voice_table(results: dict) -> str:
         f"{s['mean_convert_s'] / s['mean_seconds']:.2f} s | |",
         "",
         f"_Model: {results['model_info'].get('steps')} training steps on the espeak corpus"
-        f"{model_note(results.get('model_config', {}))}; {m['cpus']} CPU core(s), "
+        f"{model_note(results.get('model_config', {}))}; converted with strength {results.get('strength', 1.0):g}; "
+        f"{m['cpus']} CPU core(s), "
         f"torch {m['torch']}; {results['wall_seconds'] / 60:.0f} min in all"
         f"{' (quick smoke run)' if results.get('quick') else ''}. MCD is computed on the DCT of our 80-band log-mel "
         "spectrogram (24 coefficients, c0 dropped, DTW-aligned), so it compares rows of this table, not other "

@@ -33,6 +33,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import machine, save  # noqa: E402
 
+from aekit.voice import DEFAULT_STRENGTH  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "voice.json"
 EXAMPLES = HERE / "results" / "voice"
@@ -157,7 +159,7 @@ def source_references(held_out, pairs, rng: np.random.Generator) -> list:
 
 
 def convert_pairs(vm, pairs, references, judges: Judges, speakers: dict, examples: int,
-                  strength: float = 1.0) -> list[dict]:
+                  strength: float = DEFAULT_STRENGTH) -> list[dict]:
     from aekit.voice.audio import load_audio, save_wav
     from aekit.voice.corpora import synthesize
     from aekit.voice.features import log_mel, to_waveform
@@ -324,7 +326,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--examples", type=int, default=3, help="pairs whose WAVs are kept")
     parser.add_argument("--quick", action="store_true", help="4 pairs, 60 utterances for disentanglement")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--strength", type=float, default=1.0,
+    parser.add_argument("--strength", type=float, default=DEFAULT_STRENGTH,
                         help="conversion strength (VoiceModel.convert): above 1 moves past the target's speaker code")
     parser.add_argument("--output", type=Path, default=RESULTS)
     return parser.parse_args(argv)

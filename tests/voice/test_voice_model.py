@@ -151,6 +151,9 @@ def test_conversion_strength(trained, speech_folder):
     assert np.allclose(VoiceModel.conversion_code(source, target, 0.5), [2.0, 1.0])
     wav = trained.convert(speech_folder / "low" / "0.wav", target_speaker="high", strength=1.5)
     assert wav.ndim == 1 and np.isfinite(wav).all()
+    assert np.array_equal(trained.convert(speech_folder / "low" / "0.wav", target_speaker="high"), wav)  # default
+    exact = trained.convert(speech_folder / "low" / "0.wav", target_speaker="high", strength=1)
+    assert exact.shape == wav.shape and not np.allclose(exact, wav)
     for bad in (0, -1.0, 4.5, float("nan"), "2"):
         with pytest.raises(ConfigError, match="strength"):
             trained.convert(speech_folder / "low" / "0.wav", target_speaker="high", strength=bad)

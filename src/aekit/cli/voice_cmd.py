@@ -13,7 +13,7 @@ from pathlib import Path
 
 from aekit.cli.common import add_output_arguments
 from aekit.cli.fit_cmd import non_negative_float, positive_int
-from aekit.voice import ADVERSARY_WEIGHT
+from aekit.voice import ADVERSARY_WEIGHT, DEFAULT_STRENGTH
 
 
 def register(sub) -> None:
@@ -47,9 +47,9 @@ def register(sub) -> None:
     c.add_argument("source", metavar="SOURCE", type=Path)
     c.add_argument("target", metavar="TARGET", type=Path, nargs="?", default=None)
     c.add_argument("--target-speaker", default=None, help="name of a speaker seen in training")
-    c.add_argument("--strength", type=float, default=1.0,
-                   help="how far the voice moves: 1 (default) the target's speaker code, above 1 past it, "
-                        "away from the source's (at most 4)")
+    c.add_argument("--strength", type=float, default=DEFAULT_STRENGTH,
+                   help="how far the voice moves: 1 is the target's speaker code, above 1 past it, "
+                        f"away from the source's (at most 4; default {DEFAULT_STRENGTH})")
     add_output_arguments(c, "WAV file to write")
     c.set_defaults(run=run_convert)
 

@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from aekit.errors import ConfigError, ModelFileError
+from aekit.voice import DEFAULT_STRENGTH
 from aekit.voice.audio import SAMPLE_RATE, load_audio
 from aekit.voice.features import log_mel, to_waveform
 from aekit.voice.model import VoiceConverter
@@ -93,7 +94,7 @@ class VoiceModel:
         return np.concatenate([self._codes(piece)["units"][0].numpy() for piece in _pieces(self._mel(audio))])
 
     def convert(self, source, target=None, target_speaker: str | None = None, griffin_lim_iters: int = 48,
-                strength: float = 1.0) -> np.ndarray:
+                strength: float = DEFAULT_STRENGTH) -> np.ndarray:
         """Say ``source``'s words in the voice of ``target`` (audio) or of a training speaker.
         ``strength`` moves the speaker code along the line from the source's code to the
         target's: 1 is the target's code, above 1 goes past it, away from the source voice."""
