@@ -8,7 +8,7 @@ conversion with disentangled content and speaker codes."""
 ADVERSARY_WEIGHT = 0.3
 
 # The default conversion strength (VoiceModel.convert): past the target's speaker code, away
-# from the source's. On three sets of 80 held-out pairs, 1.5 instead of 1 made Resemblyzer name
-# the target 7.5 to 12.5 points more often, with the mean cosine to the target within 0.015 and
-# 4 to 6 points less MCD reduction (README, "Conversion strength").
+# from the source's. On three sets of 80 held-out pairs (72-speaker model), 1.5 instead of 1
+# made Resemblyzer name the target 7.5 to 12.5 points more often, with the mean cosine to the
+# target within 0.015 and 4 to 6 points less MCD reduction (README, "Conversion strength").
 DEFAULT_STRENGTH = 1.5
