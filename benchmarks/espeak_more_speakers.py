@@ -31,7 +31,8 @@ def build(folder: Path, extra: int, seed: int = 1, pitch_variants: int = 0) -> i
         link.parent.mkdir(parents=True, exist_ok=True)
         if not link.exists():
             link.symlink_to(u.path)
-    used = {s.voice for s in corpora.espeak_speakers(0)}
+    corpus_speakers = corpora.espeak_speakers(0)
+    used = {s.voice for s in corpus_speakers}
     combos = [(a, v) for a in corpora.ACCENTS for v in corpora.VARIANTS if f"{a}+{v}" not in used]
     if extra > len(combos):
         raise SystemExit(f"--extra: at most {len(combos)} unused accent+variant combinations")
@@ -43,7 +44,7 @@ def build(folder: Path, extra: int, seed: int = 1, pitch_variants: int = 0) -> i
         _record(folder, corpora.random_speaker(f"ex{i:02d}", *combo, rng), sentences, rng)
     # A separate stream, so that adding variants leaves the extra speakers above unchanged.
     rng = np.random.default_rng(seed + 1000)
-    training_voices = [tuple(s.voice.split("+")) for s in corpora.espeak_speakers(0)[:-corpora.HELD_OUT]]
+    training_voices = [tuple(s.voice.split("+")) for s in corpus_speakers[:-corpora.HELD_OUT]]
     for r in range(pitch_variants):
         for combo in training_voices + picked:
             _record(folder, corpora.random_speaker(f"pv{r}", *combo, rng), sentences, rng)

@@ -530,6 +530,36 @@ def text_table(results: dict) -> str:
     return "\n".join(finetuning() + pretraining() + gpt() + seq2seq() + footer)
 
 
+# Voice models converted at the default strength and judged on three sets of 80 pairs: the files are
+# voice-<run>strength-1.5.json (pairs seed 0), voice-<run>pairs-seed1-... and voice-<run>pairs-seed2-...
+VOICE_SPEAKER_RUNS = (("32 (the corpus), seed 0", "32-speakers-seed0-"), ("32 (the corpus), seed 1", "seed1-"),
+                      ("72, seed 0", "72-speakers-"), ("72, seed 1", "72-speakers-seed1-"),
+                      ("216 (72 voices × 3 pitch/speed draws), seed 0", "216-speakers-"))
+PAIR_SETS = ("", "pairs-seed1-", "pairs-seed2-")
+
+
+def voice_speakers_table(results_dir: Path) -> str | None:
+    """Judged-target share per model and pair set, with the parallel truth's as the ceiling."""
+    runs = []
+    for name, run in VOICE_SPEAKER_RUNS:
+        paths = [results_dir / f"voice-{run}{pairs}strength-1.5.json" for pairs in PAIR_SETS]
+        if not all(p.exists() for p in paths):
+            return None
+        runs.append((name, [json.loads(p.read_text())["summary"] for p in paths]))
+
+    def row(name: str, shares: list[float], extra: str) -> str:
+        cells = " | ".join(f"{100 * x:.1f}%" for x in shares)
+        return f"| {name} | {cells} | {100 * sum(shares) / len(shares):.1f}% |{f' {extra} ' if extra else ' '}|"
+
+    lines = ["| training speakers, model seed | pairs seed 0 | pairs seed 1 | pairs seed 2 | mean | "
+             "MCD reduction (mean) |", "|---|---:|---:|---:|---:|---:|"]
+    for name, summaries in runs:
+        mcd = sum(s["mcd_reduction"] for s in summaries) / len(summaries)
+        lines.append(row(name, [s["judged_target"] for s in summaries], f"{100 * mcd:.1f}%"))
+    lines.append(row("ceiling: espeak's parallel truth", [s["truth_judged_target"] for s in runs[0][1]], ""))
+    return "\n".join(lines)
+
+
 TABLES = {"demo": demo_table, "reconstruction": reconstruction_table, "anomaly": anomaly_table,
           "generative": generative_table, "compression": compression_table,
           "voice": voice_table, "text": text_table}
@@ -541,6 +571,9 @@ def render() -> dict[str, str]:
         path = RESULTS / f"{name}.json"
         if path.exists():
             out[name] = make(json.loads(path.read_text()))
+    speakers = voice_speakers_table(RESULTS)
+    if speakers:
+        out["voice-speakers"] = speakers
     return out
 
 

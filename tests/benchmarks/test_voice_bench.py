@@ -135,3 +135,19 @@ def test_more_speakers_adds_unused_voices_that_say_no_held_out_sentence(tmp_path
     assert set(said) == extra_voices | training_voices
     variants = {s.name for s in (tmp_path / "varied").iterdir() if s.name.startswith("pv0-")}
     assert len(variants) == 5
+
+
+def test_speakers_table_reads_every_run_on_three_pair_sets(tmp_path):
+    import json
+
+    tables = load_script("tables")
+    for i, (_, run) in enumerate(tables.VOICE_SPEAKER_RUNS):
+        for j, pairs in enumerate(tables.PAIR_SETS):
+            summary = {"judged_target": 0.8 + 0.01 * j, "mcd_reduction": 0.3, "truth_judged_target": 0.9 + i / 100}
+            (tmp_path / f"voice-{run}{pairs}strength-1.5.json").write_text(json.dumps({"summary": summary}))
+    lines = tables.voice_speakers_table(tmp_path).splitlines()
+    assert len(lines) == 2 + len(tables.VOICE_SPEAKER_RUNS) + 1
+    assert lines[2].endswith("| 80.0% | 81.0% | 82.0% | 81.0% | 30.0% |")
+    assert lines[-1] == "| ceiling: espeak's parallel truth | 90.0% | 90.0% | 90.0% | 90.0% | |"
+    (tmp_path / "voice-216-speakers-pairs-seed2-strength-1.5.json").unlink()
+    assert tables.voice_speakers_table(tmp_path) is None  # a run not measured leaves the README as it is

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from aekit.cli.common import add_output_arguments
 from aekit.cli.fit_cmd import non_negative_float, positive_int
-from aekit.voice import ADVERSARY_WEIGHT, DEFAULT_STRENGTH
+from aekit.voice import ADVERSARY_WEIGHT, DEFAULT_STRENGTH, MAX_STRENGTH
 
 
 def register(sub) -> None:
@@ -49,7 +49,7 @@ def register(sub) -> None:
     c.add_argument("--target-speaker", default=None, help="name of a speaker seen in training")
     c.add_argument("--strength", type=float, default=DEFAULT_STRENGTH,
                    help="how far the voice moves: 1 is the target's speaker code, above 1 past it, "
-                        f"away from the source's (at most 4; default {DEFAULT_STRENGTH})")
+                        f"away from the source's (at most {MAX_STRENGTH:g}; default {DEFAULT_STRENGTH})")
     add_output_arguments(c, "WAV file to write")
     c.set_defaults(run=run_convert)
 

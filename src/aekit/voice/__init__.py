@@ -12,3 +12,4 @@ ADVERSARY_WEIGHT = 0.3
 # made Resemblyzer name the target 7.5 to 12.5 points more often, with the mean cosine to the
 # target within 0.015 and 4 to 6 points less MCD reduction (README, "Conversion strength").
 DEFAULT_STRENGTH = 1.5
+MAX_STRENGTH = 4.0  # beyond this the speaker code leaves what the decoder saw

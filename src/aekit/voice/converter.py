@@ -22,12 +22,11 @@ import numpy as np
 import torch
 
 from aekit.errors import ConfigError, ModelFileError
-from aekit.voice import DEFAULT_STRENGTH
+from aekit.voice import DEFAULT_STRENGTH, MAX_STRENGTH
 from aekit.voice.audio import SAMPLE_RATE, load_audio
 from aekit.voice.features import log_mel, to_waveform
 from aekit.voice.model import VoiceConverter
 
-MAX_STRENGTH = 4.0  # conversion strength: beyond this the speaker code leaves what the decoder saw
 CHUNK_FRAMES = 1000  # 16 s: long inputs go through the network in pieces of this length
 SPEAKERS_NAME = "speakers.json"
 MODEL_KIND = "voice-converter"
