@@ -532,17 +532,27 @@ def text_table(results: dict) -> str:
 
 # Voice models converted at the default strength and judged on three sets of 80 pairs: the files are
 # voice-<run>strength-1.5.json (pairs seed 0), voice-<run>pairs-seed1-... and voice-<run>pairs-seed2-...
-VOICE_SPEAKER_RUNS = (("32 (the corpus), seed 0", "32-speakers-seed0-"), ("32 (the corpus), seed 1", "seed1-"),
-                      ("72, seed 0", "72-speakers-"), ("72, seed 1", "72-speakers-seed1-"),
-                      ("216 (72 voices × 3 pitch/speed draws), seed 0", "216-speakers-"))
+VOICE_SPEAKER_RUNS = (("32 (corpus version 1), seed 0", "32-speakers-seed0-"),
+                      ("32 (corpus version 1), seed 1", "seed1-"),
+                      ("72 (version 1 + 40 voices, a first draw), seed 0", "72-speakers-"),
+                      ("72 (version 1 + 40 voices, a first draw), seed 1", "72-speakers-seed1-"),
+                      ("216 (those 72 voices × 3 pitch/speed draws), seed 0", "216-speakers-"),
+                      ("72: the corpus, version 2 (the default model), seed 0", ""),
+                      ("72: the corpus, version 2, seed 1", "v2-seed1-"))
 PAIR_SETS = ("", "pairs-seed1-", "pairs-seed2-")
+
+
+def speaker_run_paths(results_dir: Path, run: str) -> list[Path]:
+    """The results of one model on the three pair sets; the default model's first is voice.json."""
+    return [results_dir / ("voice.json" if not run + pairs else f"voice-{run}{pairs}strength-1.5.json")
+            for pairs in PAIR_SETS]
 
 
 def voice_speakers_table(results_dir: Path) -> str | None:
     """Judged-target share per model and pair set, with the parallel truth's as the ceiling."""
     runs = []
     for name, run in VOICE_SPEAKER_RUNS:
-        paths = [results_dir / f"voice-{run}{pairs}strength-1.5.json" for pairs in PAIR_SETS]
+        paths = speaker_run_paths(results_dir, run)
         if not all(p.exists() for p in paths):
             return None
         runs.append((name, [json.loads(p.read_text())["summary"] for p in paths]))

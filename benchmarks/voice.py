@@ -320,7 +320,7 @@ def summarise(rows: list[dict]) -> dict:
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=None, help="a trained voice model (else train one)")
-    parser.add_argument("--steps", type=int, default=20000)
+    parser.add_argument("--steps", type=int, default=14500, help="training steps (every README row: 14500)")
     parser.add_argument("--max-minutes", type=float, default=None)
     parser.add_argument("--pairs", type=int, default=80)
     parser.add_argument("--examples", type=int, default=3, help="pairs whose WAVs are kept")

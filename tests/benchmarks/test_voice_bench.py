@@ -104,37 +104,33 @@ def test_espeak_reports_phonemes_while_it_speaks():
         espeak.speak_with_phonemes("xx-nowhere", 50, 160, "Hello")
 
 
-def test_more_speakers_adds_unused_voices_that_say_no_held_out_sentence(tmp_path, monkeypatch):
+def test_speaker_sets_keep_the_base_set_or_add_pitch_variants(tmp_path, monkeypatch):
     from aekit.voice import corpora
 
     more = load_script("espeak_more_speakers")
     monkeypatch.setenv("AEKIT_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr(corpora, "fortune_sentences", lambda: [f"Quote {i} is a sentence." for i in range(12)])
-    for name, value in (("N_SPEAKERS", 4), ("HELD_OUT", 1), ("SENTENCES_PER_SPEAKER", 3)):
+    for name, value in (("N_SPEAKERS", 4), ("HELD_OUT", 1), ("SENTENCES_PER_SPEAKER", 3), ("EXTRA_SPEAKERS", 2)):
         monkeypatch.setattr(corpora, name, value)
     monkeypatch.setattr(corpora.shutil, "which", lambda name: "/usr/bin/" + name)
     said = {}
 
     def fake_synthesize(speaker, text, wav):
-        said.setdefault(speaker.voice, []).append(text)
+        said.setdefault(speaker.name, []).append(text)
         soundfile.write(wav, np.zeros(100, np.float32), 22050)
 
     monkeypatch.setattr(corpora, "synthesize", fake_synthesize)
     train, held_out = corpora.load_corpus("espeak", "train"), corpora.load_corpus("espeak", "held-out")
-    corpus_voices = set(said)
     said.clear()
-    assert more.build(tmp_path / "folder", extra=2) == 5  # 3 training speakers + 2 new voices
-    assert len(said) == 2 and not set(said) & corpus_voices
+    assert more.build(tmp_path / "base", base_only=True) == 3 and not said  # linked, nothing synthesised
+    assert {d.name for d in (tmp_path / "base").iterdir()} == {u.speaker for u in train if u.speaker.startswith("es")}
+    assert all((tmp_path / "base" / u.speaker / u.path.name).is_symlink() for u in train if u.speaker.startswith("es"))
+    assert more.build(tmp_path / "varied", pitch_variants=1) == 10  # 5 training speakers, each voice again
+    assert len(said) == 5 and all(name.startswith("pv0-") for name in said)
     held_out_texts = {u.text for u in held_out}
     assert all(len(texts) == 3 and not set(texts) & held_out_texts for texts in said.values())
-    assert all((tmp_path / "folder" / u.speaker / u.path.name).is_symlink() for u in train)
-    extra_voices = set(said)
-    said.clear()
-    assert more.build(tmp_path / "varied", extra=2, pitch_variants=1) == 10  # each of the 5 voices again
-    training_voices = {corpora.espeak_speakers(0)[i].voice for i in range(3)}
-    assert set(said) == extra_voices | training_voices
-    variants = {s.name for s in (tmp_path / "varied").iterdir() if s.name.startswith("pv0-")}
-    assert len(variants) == 5
+    speakers = {s.name: s.voice for s in corpora.espeak_speakers(0)}
+    assert {n.split("-", 1)[1] for n in said} == {speakers[u.speaker].replace("+", "-") for u in train}
 
 
 def test_speakers_table_reads_every_run_on_three_pair_sets(tmp_path):
@@ -142,9 +138,10 @@ def test_speakers_table_reads_every_run_on_three_pair_sets(tmp_path):
 
     tables = load_script("tables")
     for i, (_, run) in enumerate(tables.VOICE_SPEAKER_RUNS):
-        for j, pairs in enumerate(tables.PAIR_SETS):
+        for j, path in enumerate(tables.speaker_run_paths(tmp_path, run)):
             summary = {"judged_target": 0.8 + 0.01 * j, "mcd_reduction": 0.3, "truth_judged_target": 0.9 + i / 100}
-            (tmp_path / f"voice-{run}{pairs}strength-1.5.json").write_text(json.dumps({"summary": summary}))
+            path.write_text(json.dumps({"summary": summary}))
+    assert (tmp_path / "voice.json").exists()  # the default model on the first pair set
     lines = tables.voice_speakers_table(tmp_path).splitlines()
     assert len(lines) == 2 + len(tables.VOICE_SPEAKER_RUNS) + 1
     assert lines[2].endswith("| 80.0% | 81.0% | 82.0% | 81.0% | 30.0% |")

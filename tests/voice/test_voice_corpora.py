@@ -28,22 +28,26 @@ def test_fortune_sentences_keep_short_clean_unique_quotes(fortunes):
 
 def test_espeak_corpus_is_non_parallel_and_holds_speakers_out(fortunes, tmp_path, monkeypatch):
     monkeypatch.setenv("AEKIT_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(corpora, "N_SPEAKERS", 4)
-    monkeypatch.setattr(corpora, "HELD_OUT", 1)
-    monkeypatch.setattr(corpora, "SENTENCES_PER_SPEAKER", 3)
+    for name, value in (("N_SPEAKERS", 4), ("HELD_OUT", 1), ("SENTENCES_PER_SPEAKER", 3), ("EXTRA_SPEAKERS", 2)):
+        monkeypatch.setattr(corpora, name, value)
     monkeypatch.setattr(corpora.shutil, "which", lambda name: "/usr/bin/" + name)
-    said = []
+    said = {}
 
     def fake_synthesize(speaker, text, wav):
-        said.append(text)
+        said.setdefault(speaker.name, []).append(text)
         soundfile.write(wav, np.zeros(100, np.float32), 22050)
 
     monkeypatch.setattr(corpora, "synthesize", fake_synthesize)
     train, held_out = corpora.espeak_corpus("train"), corpora.espeak_corpus("held-out")
-    assert len(said) == 12 and len(set(said)) == 12  # every speaker says different sentences
-    assert len({u.speaker for u in train}) == 3 and len({u.speaker for u in held_out}) == 1
-    assert all(u.path.exists() for u in train + held_out) and len(corpora.espeak_corpus("all")) == 12
-    assert len(said) == 12  # built once, then read from the cache
+    base = [t for name, texts in said.items() if name.startswith("es") for t in texts]
+    assert len(base) == 12 and len(set(base)) == 12  # the first speakers say different sentences
+    extra = {name: texts for name, texts in said.items() if name.startswith("ex")}
+    held_out_texts = {u.text for u in held_out}
+    assert len(extra) == 2 and all(len(set(t)) == 3 and not set(t) & held_out_texts for t in extra.values())
+    assert len({u.speaker for u in train}) == 5 and len({u.speaker for u in held_out}) == 1
+    assert {u.speaker for u in held_out} == {corpora.espeak_speakers(0)[-1].name}
+    assert all(u.path.exists() for u in train + held_out) and len(corpora.espeak_corpus("all")) == 18
+    assert sum(map(len, said.values())) == 18  # built once, then read from the cache
     with pytest.raises(DataError, match="unknown split"):
         corpora.espeak_corpus("test")
 
@@ -59,7 +63,11 @@ def test_tuxpaint_clips_get_language_and_transcript(tmp_path, monkeypatch):
     assert found == {"en": "A frog.", "fr": "Une grenouille.", "de": None}
 
 
-def test_speakers_are_seeded(tmp_path):
+def test_speakers_are_seeded_and_extra_ones_use_unused_voices(tmp_path):
     a, b = corpora.espeak_speakers(0), corpora.espeak_speakers(0)
-    assert a == b and len({s.name for s in a}) == corpora.N_SPEAKERS
+    assert a == b and len({s.name for s in a}) == corpora.N_SPEAKERS + corpora.EXTRA_SPEAKERS
+    assert len({s.voice for s in a}) == len(a)  # every speaker its own accent+variant
+    base = [s for s in a if s.name.startswith("es")]
+    assert base[-corpora.HELD_OUT:] == a[-corpora.HELD_OUT:]  # held out: the last of the first set
+    assert corpora.espeak_speakers(1) != a
     assert json.dumps([s.__dict__ for s in a])  # stored in speakers.json

@@ -2,11 +2,15 @@
 
 * A folder with one sub-folder per speaker (``DATA/<speaker>/*.wav|flac|ogg``).
 * ``espeak``: synthetic multi-speaker English, built once with espeak-ng. Each speaker is
-  an accent, a voice variant, a pitch and a speed; every speaker says *different*
-  sentences (quotes from Debian's ``fortunes``), so the corpus is non-parallel. The last
-  ``HELD_OUT`` speakers are kept out of training, to test one-shot conversion. Since
-  espeak-ng can say any sentence in any of these voices, a benchmark can also make the
-  parallel ground truth that real corpora lack.
+  an accent, a voice variant, a pitch and a speed, saying quotes from Debian's ``fortunes``.
+  The first ``N_SPEAKERS`` each say *different* sentences, and the last ``HELD_OUT`` of them
+  are kept out of training, to test one-shot conversion. ``EXTRA_SPEAKERS`` more training
+  speakers (version 2) use the accent+variant voices the first ones leave unused, because
+  a one-shot converter learns to render unseen voices from the voices it trains on; there
+  are not enough quotes for them to be disjoint too, so each draws its sentences from those
+  no held-out speaker says. No sentence is said by two speakers in a systematic way: the
+  corpus is non-parallel. Since espeak-ng can say any sentence in any of these voices, a
+  benchmark can also make the parallel ground truth that real corpora lack.
 * ``tuxpaint``: real recorded speech, the spoken descriptions shipped with Debian's
   ``tuxpaint-stamps-default`` (one speaker per language: fr, ro, ru, ca, bg, es, be, el,
   da, lt, nl, en, ml), for cross-lingual conversion between real voices.
@@ -33,10 +37,11 @@ ACCENTS = ("en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-029", "en-gb-x-
 VARIANTS = ("m1", "m2", "m3", "m4", "m5", "m6", "m7", "f1", "f2", "f3", "f4", "f5")
 N_SPEAKERS = 40
 HELD_OUT = 8
+EXTRA_SPEAKERS = 40
 SENTENCES_PER_SPEAKER = 40
 FORTUNE_FILES = ("wisdom", "people", "platitudes", "work", "science", "food", "love", "pets", "humorists",
                  "education", "kids", "sports", "miscellaneous", "politics", "law", "medicine", "news")
-CORPUS_VERSION = 1
+CORPUS_VERSION = 2  # 1: the first N_SPEAKERS only (its files are version 2's es* files)
 
 
 @dataclass(frozen=True)
@@ -82,13 +87,20 @@ def folder_corpus(root: Path) -> list[Utterance]:
 # --- espeak-ng synthetic corpus -----------------------------------------------------------------
 
 def espeak_speakers(seed: int = 0) -> list[Speaker]:
+    """The corpus's speakers: training speakers first, the ``HELD_OUT`` ones last."""
+    base = _draw_speakers("es", [(a, v) for a in ACCENTS for v in VARIANTS], N_SPEAKERS, seed)
+    used = {s.voice for s in base}
+    unused = [(a, v) for a in ACCENTS for v in VARIANTS if f"{a}+{v}" not in used]
+    extra = _draw_speakers("ex", unused, EXTRA_SPEAKERS, seed + 1)  # own stream: the base set stays version 1's
+    return base[:-HELD_OUT] + extra + base[-HELD_OUT:]
+
+
+def _draw_speakers(prefix: str, combos: list[tuple[str, str]], count: int, seed: int) -> list[Speaker]:
+    if count > len(combos):
+        raise DataError(f"{count} {prefix} speakers asked for, only {len(combos)} accent+variant voices left")
     rng = np.random.default_rng(seed)
-    combos = [(a, v) for a in ACCENTS for v in VARIANTS]
-    picked = rng.choice(len(combos), size=N_SPEAKERS, replace=False)
-    speakers = []
-    for i, k in enumerate(picked):
-        speakers.append(random_speaker(f"es{i:02d}", *combos[k], rng))
-    return speakers
+    picked = rng.choice(len(combos), size=count, replace=False)
+    return [random_speaker(f"{prefix}{i:02d}", *combos[k], rng) for i, k in enumerate(picked)]
 
 
 def random_speaker(prefix: str, accent: str, variant: str, rng: np.random.Generator) -> Speaker:
@@ -127,24 +139,38 @@ def espeak_corpus(split: str = "train", seed: int = 0) -> list[Utterance]:
 def _build_espeak(speakers: list[Speaker], folder: Path, seed: int) -> None:
     if shutil.which("espeak-ng") is None:
         raise DataError("the espeak corpus needs espeak-ng (Debian package espeak-ng)")
-    sentences = fortune_sentences()
-    need = len(speakers) * SENTENCES_PER_SPEAKER
-    if len(sentences) < need:
-        raise DataError(f"only {len(sentences)} usable sentences in fortunes, need {need}")
-    order = np.random.default_rng(seed).permutation(len(sentences))
+    scripts = speaker_sentences(speakers, fortune_sentences(), seed)
     tmp = folder.with_name(folder.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     rows = []
-    for i, speaker in enumerate(speakers):
+    for speaker in speakers:
         (tmp / speaker.name).mkdir(parents=True)
-        for j in range(SENTENCES_PER_SPEAKER):  # disjoint sentences per speaker: non-parallel
-            text = sentences[order[i * SENTENCES_PER_SPEAKER + j]]
+        for j, text in enumerate(scripts[speaker.name]):
             rel = f"{speaker.name}/{j:03d}.wav"
             synthesize(speaker, text, tmp / rel)
             rows.append({"file": rel, "speaker": speaker.name, "text": text})
     (tmp / "index.json").write_text(json.dumps(rows, indent=1))
     (tmp / "speakers.json").write_text(json.dumps([s.__dict__ for s in speakers], indent=1))
     tmp.rename(folder)
+
+
+def speaker_sentences(speakers: list[Speaker], sentences: list[str], seed: int) -> dict[str, list[str]]:
+    """What each speaker says: disjoint sentences for the ``es`` speakers (as in version 1), then
+    for each ``ex`` speaker a random draw from the sentences no held-out speaker says."""
+    base = [s for s in speakers if s.name.startswith("es")]
+    need = len(base) * SENTENCES_PER_SPEAKER
+    if len(sentences) < need:
+        raise DataError(f"only {len(sentences)} usable sentences in fortunes, need {need}")
+    order = np.random.default_rng(seed).permutation(len(sentences))
+    scripts = {s.name: [sentences[k] for k in order[i * SENTENCES_PER_SPEAKER:(i + 1) * SENTENCES_PER_SPEAKER]]
+               for i, s in enumerate(base)}
+    held_out = {t for s in speakers[-HELD_OUT:] for t in scripts[s.name]}
+    pool = [t for t in sentences if t not in held_out]
+    rng = np.random.default_rng(seed + 2)
+    for s in speakers:
+        if s.name not in scripts:
+            scripts[s.name] = [pool[k] for k in rng.choice(len(pool), size=SENTENCES_PER_SPEAKER, replace=False)]
+    return scripts
 
 
 def synthesize(speaker: Speaker, text: str, wav: Path) -> None:
