@@ -399,6 +399,12 @@ def model_note(config: dict) -> str:
     return note + (f", speaker adversary weight {weight:g}" if weight else "")
 
 
+def speaker_count(model_info: dict) -> str:
+    """`` (N training speakers)`` when the results file names them (older files do not)."""
+    speakers = model_info.get("speakers")
+    return f" ({len(speakers)} training speakers)" if speakers else ""
+
+
 def voice_table(results: dict) -> str:
     s, t, m = results["summary"], results["targets"], results["machine"]
     sid, dis = results["speaker_id"], results["disentanglement"]
@@ -439,6 +445,7 @@ def voice_table(results: dict) -> str:
         f"{s['mean_convert_s'] / s['mean_seconds']:.2f} s | |",
         "",
         f"_Model: {results['model_info'].get('steps')} training steps on the espeak corpus"
+        f"{speaker_count(results['model_info'])}"
         f"{model_note(results.get('model_config', {}))}; converted with strength {results.get('strength', 1.0):g}; "
         f"{m['cpus']} CPU core(s), "
         f"torch {m['torch']}; {results['wall_seconds'] / 60:.0f} min in all"

@@ -148,3 +148,13 @@ def test_speakers_table_reads_every_run_on_three_pair_sets(tmp_path):
     assert lines[-1] == "| ceiling: espeak's parallel truth | 90.0% | 90.0% | 90.0% | 90.0% | |"
     (tmp_path / "voice-216-speakers-pairs-seed2-strength-1.5.json").unlink()
     assert tables.voice_speakers_table(tmp_path) is None  # a run not measured leaves the README as it is
+
+
+def test_corpus_language_model_is_arpa_of_the_normalised_words(tmp_path):
+    pytest.importorskip("pocketsphinx")
+    probe = load_script("voice_wer_lm")
+    text = probe.build_lm(["The cat sat.", "A dog, it ran!"], tmp_path / "lm.arpa").read_text()
+    assert "\\data\\\nngram 1=" in text and "ngram 3=" in text and "\\end\\" in text
+    unigrams = text.split("\\1-grams:")[1].split("\\2-grams:")[0].split()
+    assert {"the", "cat", "sat", "a", "dog", "it", "ran", "<s>", "</s>"} <= set(unigrams)
+    assert "The" not in unigrams and "ran!" not in unigrams  # the words the WER counts
