@@ -2,6 +2,7 @@
 import os
 
 import numpy as np
+import soundfile
 import pytest
 import torch
 
@@ -27,3 +28,23 @@ def images():
     centres = rng.uniform(2, 7, size=(40, 2))
     X = np.exp(-((yy[None] - centres[:, :1, None]) ** 2 + (xx[None] - centres[:, 1:, None]) ** 2) / 4)
     return X[:, None].astype(np.float32)
+
+
+@pytest.fixture
+def fake_espeak(tmp_path, monkeypatch):
+    """A tiny built-in espeak corpus (4 + 2 speakers, 1 held out, 3 sentences each) in a fresh
+    cache, with espeak-ng replaced by silence; returns what each speaker was made to say."""
+    from aekit.voice import corpora
+
+    monkeypatch.setenv("AEKIT_CACHE", str(tmp_path / "cache"))
+    for name, value in (("N_SPEAKERS", 4), ("HELD_OUT", 1), ("SENTENCES_PER_SPEAKER", 3), ("EXTRA_SPEAKERS", 2)):
+        monkeypatch.setattr(corpora, name, value)
+    monkeypatch.setattr(corpora.shutil, "which", lambda name: "/usr/bin/" + name)
+    said = {}
+
+    def fake_synthesize(speaker, text, wav):
+        said.setdefault(speaker.name, []).append(text)
+        soundfile.write(wav, np.zeros(100, np.float32), 22050)
+
+    monkeypatch.setattr(corpora, "synthesize", fake_synthesize)
+    return said

@@ -104,22 +104,12 @@ def test_espeak_reports_phonemes_while_it_speaks():
         espeak.speak_with_phonemes("xx-nowhere", 50, 160, "Hello")
 
 
-def test_speaker_sets_keep_the_base_set_or_add_pitch_variants(tmp_path, monkeypatch):
+def test_speaker_sets_keep_the_base_set_or_add_pitch_variants(fake_espeak, tmp_path, monkeypatch):
     from aekit.voice import corpora
 
     more = load_script("espeak_more_speakers")
-    monkeypatch.setenv("AEKIT_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr(corpora, "fortune_sentences", lambda: [f"Quote {i} is a sentence." for i in range(12)])
-    for name, value in (("N_SPEAKERS", 4), ("HELD_OUT", 1), ("SENTENCES_PER_SPEAKER", 3), ("EXTRA_SPEAKERS", 2)):
-        monkeypatch.setattr(corpora, name, value)
-    monkeypatch.setattr(corpora.shutil, "which", lambda name: "/usr/bin/" + name)
-    said = {}
-
-    def fake_synthesize(speaker, text, wav):
-        said.setdefault(speaker.name, []).append(text)
-        soundfile.write(wav, np.zeros(100, np.float32), 22050)
-
-    monkeypatch.setattr(corpora, "synthesize", fake_synthesize)
+    said = fake_espeak
     train, held_out = corpora.load_corpus("espeak", "train"), corpora.load_corpus("espeak", "held-out")
     said.clear()
     assert more.build(tmp_path / "base", base_only=True) == 3 and not said  # linked, nothing synthesised

@@ -1,8 +1,6 @@
 import json
 
-import numpy as np
 import pytest
-import soundfile
 
 from aekit.errors import DataError
 from aekit.voice import corpora
@@ -26,18 +24,8 @@ def test_fortune_sentences_keep_short_clean_unique_quotes(fortunes):
     assert sorted(corpora.fortune_sentences()) == sorted(fortunes)
 
 
-def test_espeak_corpus_is_non_parallel_and_holds_speakers_out(fortunes, tmp_path, monkeypatch):
-    monkeypatch.setenv("AEKIT_CACHE", str(tmp_path / "cache"))
-    for name, value in (("N_SPEAKERS", 4), ("HELD_OUT", 1), ("SENTENCES_PER_SPEAKER", 3), ("EXTRA_SPEAKERS", 2)):
-        monkeypatch.setattr(corpora, name, value)
-    monkeypatch.setattr(corpora.shutil, "which", lambda name: "/usr/bin/" + name)
-    said = {}
-
-    def fake_synthesize(speaker, text, wav):
-        said.setdefault(speaker.name, []).append(text)
-        soundfile.write(wav, np.zeros(100, np.float32), 22050)
-
-    monkeypatch.setattr(corpora, "synthesize", fake_synthesize)
+def test_espeak_corpus_is_non_parallel_and_holds_speakers_out(fortunes, fake_espeak):
+    said = fake_espeak
     train, held_out = corpora.espeak_corpus("train"), corpora.espeak_corpus("held-out")
     base = [t for name, texts in said.items() if name.startswith("es") for t in texts]
     assert len(base) == 12 and len(set(base)) == 12  # the first speakers say different sentences
