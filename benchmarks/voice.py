@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -165,14 +167,15 @@ def convert_pairs(vm, pairs, references, judges: Judges, speakers: dict, example
     from aekit.voice.features import log_mel, to_waveform
 
     rows = []
-    WORK.mkdir(parents=True, exist_ok=True)
+    # Its own folder for espeak's truth, so that benchmark runs side by side never read each other's.
+    scratch = Path(tempfile.mkdtemp(prefix="voice-truth-"))
     for i, ((source, target), other) in enumerate(zip(pairs, references)):
         src, ref, src_ref = load_audio(source.path), load_audio(target.path), load_audio(other.path)
         start = time.perf_counter()
         converted = vm.convert(source.path, target=target.path, strength=strength)
         convert_s = time.perf_counter() - start
         resynth = to_waveform(log_mel(src))
-        truth_path = WORK / "truth.wav"
+        truth_path = scratch / "truth.wav"
         synthesize(speakers[target.speaker], source.text, truth_path)
         truth = load_audio(truth_path)
         e_conv, e_ref, e_src, e_truth, e_other = (judges.embed(w) for w in (converted, ref, src, truth, src_ref))
@@ -196,6 +199,7 @@ def convert_pairs(vm, pairs, references, judges: Judges, speakers: dict, example
         print(f"pair {i}: cos target {row['cos_to_target']:.3f} / source {row['cos_to_source']:.3f}, "
               f"WER {row['wer_converted']:.2f} (resynth {row['wer_resynth']:.2f}), "
               f"MCD {row['mcd_converted']:.2f} (source {row['mcd_source']:.2f})", flush=True)
+    shutil.rmtree(scratch)
     return rows
 
 
