@@ -556,24 +556,33 @@ def speaker_run_paths(results_dir: Path, run: str) -> list[Path]:
 
 
 def voice_speakers_table(results_dir: Path) -> str | None:
-    """Judged-target share per model and pair set, with the parallel truth's as the ceiling."""
+    """Judged-target share per model and pair set, with the parallel truth's as the ceiling.
+    A pair set not yet measured shows as a dash, and then so do the row's means."""
     runs = []
     for name, run in VOICE_SPEAKER_RUNS:
         paths = speaker_run_paths(results_dir, run)
-        if not all(p.exists() for p in paths):
-            return None
-        runs.append((name, [json.loads(p.read_text())["summary"] for p in paths]))
+        if any(p.exists() for p in paths):
+            runs.append((name, [json.loads(p.read_text())["summary"] if p.exists() else None for p in paths]))
+    if not runs:
+        return None
 
-    def row(name: str, shares: list[float], extra: str) -> str:
-        cells = " | ".join(f"{100 * x:.1f}%" for x in shares)
-        return f"| {name} | {cells} | {100 * sum(shares) / len(shares):.1f}% |{f' {extra} ' if extra else ' '}|"
+    def pct(x: float | None) -> str:
+        return "—" if x is None else f"{100 * x:.1f}%"
+
+    def mean(values: list) -> float | None:
+        return None if None in values else sum(values) / len(values)
+
+    def row(name: str, shares: list, extra: str) -> str:
+        cells = " | ".join(pct(x) for x in shares)
+        return f"| {name} | {cells} | {pct(mean(shares))} |{f' {extra} ' if extra else ' '}|"
 
     lines = ["| training speakers, model seed | pairs seed 0 | pairs seed 1 | pairs seed 2 | mean | "
              "MCD reduction (mean) |", "|---|---:|---:|---:|---:|---:|"]
     for name, summaries in runs:
-        mcd = sum(s["mcd_reduction"] for s in summaries) / len(summaries)
-        lines.append(row(name, [s["judged_target"] for s in summaries], f"{100 * mcd:.1f}%"))
-    lines.append(row("ceiling: espeak's parallel truth", [s["truth_judged_target"] for s in runs[0][1]], ""))
+        mcd = mean([s and s["mcd_reduction"] for s in summaries])
+        lines.append(row(name, [s and s["judged_target"] for s in summaries], pct(mcd)))
+    truth = [next((s[i]["truth_judged_target"] for _, s in runs if s[i]), None) for i in range(len(PAIR_SETS))]
+    lines.append(row("ceiling: espeak's parallel truth", truth, ""))
     return "\n".join(lines)
 
 
