@@ -8,8 +8,8 @@
   speakers (version 2) use the accent+variant voices the first ones leave unused, because
   a one-shot converter learns to render unseen voices from the voices it trains on; there
   are not enough quotes for them to be disjoint too, so each draws its sentences from those
-  no held-out speaker says. No sentence is said by two speakers in a systematic way: the
-  corpus is non-parallel. Since espeak-ng can say any sentence in any of these voices, a
+  no held-out speaker says: some sentences are said by two training speakers, by chance,
+  none by a held-out speaker and another. Since espeak-ng can say any sentence in any of these voices, a
   benchmark can also make the parallel ground truth that real corpora lack.
 * ``tuxpaint``: real recorded speech, the spoken descriptions shipped with Debian's
   ``tuxpaint-stamps-default`` (one speaker per language: fr, ro, ru, ca, bg, es, be, el,
