@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
 import sys
 import tempfile
 import time
@@ -103,12 +102,28 @@ class Judges:
         return self.encoder.embed_utterance(preprocess_wav(wav, source_sr=16000))
 
     def transcribe(self, wav: np.ndarray) -> str:
-        pcm = (np.clip(wav, -1, 1) * 32767).astype(np.int16).tobytes()
-        self.decoder.start_utt()
-        self.decoder.process_raw(pcm, full_utt=True)
-        self.decoder.end_utt()
-        hyp = self.decoder.hyp()
-        return hyp.hypstr if hyp is not None else ""
+        return transcribe(self.decoder, wav)
+
+
+def transcribe(decoder, wav: np.ndarray) -> str:
+    """What a pocketsphinx ``Decoder`` hears in 16 kHz audio."""
+    decoder.start_utt()
+    decoder.process_raw((np.clip(wav, -1, 1) * 32767).astype(np.int16).tobytes(), full_utt=True)
+    decoder.end_utt()
+    hyp = decoder.hyp()
+    return hyp.hypstr if hyp is not None else ""
+
+
+def parallel_truth(speaker, text: str) -> np.ndarray:
+    """espeak-ng saying ``text`` in ``speaker``'s voice, through a folder of its own, so that
+    benchmark runs side by side never read each other's."""
+    from aekit.voice.audio import load_audio
+    from aekit.voice.corpora import synthesize
+
+    with tempfile.TemporaryDirectory(prefix="voice-truth-") as folder:
+        path = Path(folder) / "truth.wav"
+        synthesize(speaker, text, path)
+        return load_audio(path)
 
 
 def level_features(wav: np.ndarray) -> np.ndarray:
@@ -163,21 +178,16 @@ def source_references(held_out, pairs, rng: np.random.Generator) -> list:
 def convert_pairs(vm, pairs, references, judges: Judges, speakers: dict, examples: int,
                   strength: float = DEFAULT_STRENGTH) -> list[dict]:
     from aekit.voice.audio import load_audio, save_wav
-    from aekit.voice.corpora import synthesize
     from aekit.voice.features import log_mel, to_waveform
 
     rows = []
-    # Its own folder for espeak's truth, so that benchmark runs side by side never read each other's.
-    scratch = Path(tempfile.mkdtemp(prefix="voice-truth-"))
     for i, ((source, target), other) in enumerate(zip(pairs, references)):
         src, ref, src_ref = load_audio(source.path), load_audio(target.path), load_audio(other.path)
         start = time.perf_counter()
         converted = vm.convert(source.path, target=target.path, strength=strength)
         convert_s = time.perf_counter() - start
         resynth = to_waveform(log_mel(src))
-        truth_path = scratch / "truth.wav"
-        synthesize(speakers[target.speaker], source.text, truth_path)
-        truth = load_audio(truth_path)
+        truth = parallel_truth(speakers[target.speaker], source.text)
         e_conv, e_ref, e_src, e_truth, e_other = (judges.embed(w) for w in (converted, ref, src, truth, src_ref))
         row = {"source": f"{source.speaker}/{source.path.name}", "target": f"{target.speaker}/{target.path.name}",
                "text": source.text, "convert_s": convert_s, "seconds": len(src) / 16000,
@@ -199,7 +209,6 @@ def convert_pairs(vm, pairs, references, judges: Judges, speakers: dict, example
         print(f"pair {i}: cos target {row['cos_to_target']:.3f} / source {row['cos_to_source']:.3f}, "
               f"WER {row['wer_converted']:.2f} (resynth {row['wer_resynth']:.2f}), "
               f"MCD {row['mcd_converted']:.2f} (source {row['mcd_source']:.2f})", flush=True)
-    shutil.rmtree(scratch)
     return rows
 
 

@@ -22,7 +22,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from common import machine, save  # noqa: E402
-from voice import word_error_rate, words  # noqa: E402
+from voice import transcribe, word_error_rate, words  # noqa: E402
 
 
 def build_lm(sentences: list[str], path: Path) -> Path:
@@ -32,14 +32,6 @@ def build_lm(sentences: list[str], path: Path) -> Path:
     lm.compute()
     lm.write_file(str(path))
     return path
-
-
-def transcribe(decoder, wav: np.ndarray) -> str:
-    decoder.start_utt()
-    decoder.process_raw((np.clip(wav, -1, 1) * 32767).astype(np.int16).tobytes(), full_utt=True)
-    decoder.end_utt()
-    hyp = decoder.hyp()
-    return hyp.hypstr if hyp is not None else ""
 
 
 def main(argv=None) -> dict:

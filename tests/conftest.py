@@ -2,8 +2,8 @@
 import os
 
 import numpy as np
-import soundfile
 import pytest
+import soundfile
 import torch
 
 # Keep each test process to one thread: pytest-xdist already runs one process per core.

@@ -152,3 +152,20 @@ def test_corpus_language_model_is_arpa_of_the_normalised_words(tmp_path):
     unigrams = text.split("\\1-grams:")[1].split("\\2-grams:")[0].split()
     assert {"the", "cat", "sat", "a", "dog", "it", "ran", "<s>", "</s>"} <= set(unigrams)
     assert "The" not in unigrams and "ran!" not in unigrams  # the words the WER counts
+
+
+def test_parallel_truth_is_read_back_and_leaves_no_file(tmp_path, monkeypatch):
+    from aekit.voice import corpora
+
+    written = []
+
+    def fake_synthesize(speaker, text, wav):
+        written.append(wav)
+        soundfile.write(wav, tone(300, rate=22050), 22050)
+
+    monkeypatch.setattr(corpora, "synthesize", fake_synthesize)
+    truth = voice.parallel_truth(corpora.espeak_speakers(0)[0], "Hello there.")
+    assert truth.ndim == 1 and len(truth) > 4000 and np.abs(truth).max() > 0.1  # resampled to 16 kHz
+    assert not written[0].exists() and not written[0].parent.exists()
+    voice.parallel_truth(corpora.espeak_speakers(0)[0], "Again.")
+    assert written[1].parent != written[0].parent  # a folder of its own each time
