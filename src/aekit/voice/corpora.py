@@ -10,7 +10,11 @@
   are not enough quotes for them to be disjoint too, so each draws its sentences from those
   no held-out speaker says: some sentences are said by two training speakers, by chance,
   none by a held-out speaker and another. Since espeak-ng can say any sentence in any of these voices, a
-  benchmark can also make the parallel ground truth that real corpora lack.
+  benchmark can also make the parallel ground truth that real corpora lack. A known flaw,
+  kept so that results stay comparable: espeak-ng 1.51 ignores the variant after the plain
+  ``en-gb`` voice name (``en-gb+f3`` sounds as ``en-gb``; ``gmw/en+f3`` would not), so the
+  12 ``en-gb`` speakers (11 training, 1 held out) share one timbre and differ only in pitch
+  and speed: 62 distinct timbres train, not 72.
 * ``tuxpaint``: real recorded speech, the spoken descriptions shipped with Debian's
   ``tuxpaint-stamps-default`` (one speaker per language: fr, ro, ru, ca, bg, es, be, el,
   da, lt, nl, en, ml), for cross-lingual conversion between real voices.
