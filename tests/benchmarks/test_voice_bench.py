@@ -169,3 +169,28 @@ def test_parallel_truth_is_read_back_and_leaves_no_file(tmp_path, monkeypatch):
     assert not written[0].exists() and not written[0].parent.exists()
     voice.parallel_truth(corpora.espeak_speakers(0)[0], "Again.")
     assert written[1].parent != written[0].parent  # a folder of its own each time
+
+
+def test_other_variants_add_unused_voices_one_speaker_each_and_never_plain_en_gb(fake_espeak, tmp_path, monkeypatch):
+    from aekit.voice import corpora
+
+    more = load_script("espeak_more_speakers")
+    monkeypatch.setattr(corpora, "fortune_sentences", lambda: [f"Quote {i} is a sentence." for i in range(12)])
+    monkeypatch.setattr(more, "other_variant_names", lambda: ["Andy", "grandma"])
+    said = fake_espeak
+    held_out_texts = {u.text for u in corpora.load_corpus("espeak", "held-out")}
+    said.clear()
+    combos = (len(corpora.ACCENTS) - 1) * 2
+    assert more.build(tmp_path / "more", other_variants=100) == 5 + combos  # capped at the voices there are
+    assert len(said) == combos and all(name.startswith("ov-") for name in said)
+    assert not [n for n in said if n.startswith("ov-en-gb-") and n.count("-") == 3]  # plain en-gb ignores variants
+    assert {n.rsplit("-", 1)[1] for n in said} == {"Andy", "grandma"}
+    assert all(len(texts) == 3 and not set(texts) & held_out_texts for texts in said.values())
+
+
+def test_other_variant_names_are_espeak_variants_outside_the_corpus(monkeypatch):
+    more = load_script("espeak_more_speakers")
+    listing = ("Pty Language Age/Gender VoiceName File Other Languages\n"
+               " 7 variant -- Andy !v/Andy\n 7 variant -/M male1 !v/m1\n 7 variant -/F whisper !v/whisper\n")
+    monkeypatch.setattr(more.subprocess, "run", lambda *a, **k: type("Done", (), {"stdout": listing})())
+    assert more.other_variant_names() == ["Andy"]
