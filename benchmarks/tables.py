@@ -586,6 +586,57 @@ def voice_speakers_table(results_dir: Path) -> str | None:
     return "\n".join(lines)
 
 
+def pair_group(source: str, target: str, speakers: dict) -> str:
+    """Which kind of held-out pair a conversion is: ``twins`` (the same voice variant, pitches
+    within 5: the voices differ in accent and speed, which a conversion keeps from the source),
+    ``plain-en-gb`` (the source is the one held-out voice whose variant espeak-ng ignores) or
+    ``other``. ``source`` and ``target`` are speaker names."""
+    def variant(s) -> str:
+        accent, _, name = s.voice.partition("+")
+        return "" if accent == "en-gb" else name
+
+    s, t = speakers[source], speakers[target]
+    if variant(s) == variant(t) and abs(s.pitch - t.pitch) <= 5:
+        return "twins"
+    return "plain-en-gb" if s.voice.startswith("en-gb+") else "other"
+
+
+def voice_misses_table(results_dir: Path) -> str | None:
+    """Judged-target counts of each model measured on all three pair sets, by kind of pair,
+    with the parallel truth's counts on the same pairs."""
+    from aekit.voice.corpora import espeak_speakers
+
+    speakers = {s.name: s for s in espeak_speakers(0)}
+    groups = ("twins", "plain-en-gb", "other")
+
+    def counts(pairs: list[dict], key: str) -> dict:
+        out = {g: [0, 0] for g in groups}
+        for p in pairs:
+            g = pair_group(p["source"].split("/")[0], p["target"].split("/")[0], speakers)
+            out[g][0] += p[f"cos{key}_to_target"] > p[f"cos{key}_to_source"]
+            out[g][1] += 1
+        return out
+
+    def row(name: str, c: dict) -> str:
+        judged, total = sum(v[0] for v in c.values()), sum(v[1] for v in c.values())
+        cells = " | ".join(f"{c[g][0]} / {c[g][1]}" for g in groups)
+        return f"| {name} | {cells} | {100 * judged / total:.1f}% |"
+
+    lines = ["| model (three pair sets, 240 pairs) | near-twin voices | from the plain en-gb voice | "
+             "other pairs | all |", "|---|---:|---:|---:|---:|"]
+    truth = None
+    for name, run in VOICE_SPEAKER_RUNS:
+        paths = speaker_run_paths(results_dir, run)
+        if all(p.exists() for p in paths):
+            pairs = [q for p in paths for q in json.loads(p.read_text())["pairs"]]
+            lines.append(row(name, counts(pairs, "")))
+            truth = truth or pairs
+    if truth is None:
+        return None
+    lines.append(row("espeak's parallel truth", counts(truth, "_truth")))
+    return "\n".join(lines)
+
+
 TABLES = {"demo": demo_table, "reconstruction": reconstruction_table, "anomaly": anomaly_table,
           "generative": generative_table, "compression": compression_table,
           "voice": voice_table, "text": text_table}
@@ -597,9 +648,10 @@ def render() -> dict[str, str]:
         path = RESULTS / f"{name}.json"
         if path.exists():
             out[name] = make(json.loads(path.read_text()))
-    speakers = voice_speakers_table(RESULTS)
-    if speakers:
-        out["voice-speakers"] = speakers
+    for name, make_from_files in (("voice-speakers", voice_speakers_table), ("voice-misses", voice_misses_table)):
+        table = make_from_files(RESULTS)
+        if table:
+            out[name] = table
     return out
 
 

@@ -194,3 +194,30 @@ def test_other_variant_names_are_espeak_variants_outside_the_corpus(monkeypatch)
                " 7 variant -- Andy !v/Andy\n 7 variant -/M male1 !v/m1\n 7 variant -/F whisper !v/whisper\n")
     monkeypatch.setattr(more.subprocess, "run", lambda *a, **k: type("Done", (), {"stdout": listing})())
     assert more.other_variant_names() == ["Andy"]
+
+
+def test_misses_table_counts_judged_pairs_by_kind(tmp_path):
+    import json
+
+    from aekit.voice.corpora import espeak_speakers
+
+    tables = load_script("tables")
+    held = {s.name[:4]: s.name for s in espeak_speakers(0)[-8:]}
+    speakers = {s.name: s for s in espeak_speakers(0)}
+    assert tables.pair_group(held["es32"], held["es38"], speakers) == "twins"  # both m6, pitch 72 and 75
+    assert tables.pair_group(held["es36"], held["es37"], speakers) == "plain-en-gb"
+    assert tables.pair_group(held["es37"], held["es36"], speakers) == "other"
+
+    def pair(source, target, judged, truth):
+        return {"source": f"{held[source]}/001.wav", "target": f"{held[target]}/002.wav",
+                "cos_to_target": 0.8 if judged else 0.6, "cos_to_source": 0.7,
+                "cos_truth_to_target": 0.9 if truth else 0.5, "cos_truth_to_source": 0.7}
+
+    pairs = [pair("es32", "es38", False, True), pair("es36", "es37", True, True), pair("es37", "es36", True, False)]
+    assert tables.voice_misses_table(tmp_path) is None
+    for path in tables.speaker_run_paths(tmp_path, ""):
+        path.write_text(json.dumps({"pairs": pairs}))
+    lines = tables.voice_misses_table(tmp_path).splitlines()
+    assert len(lines) == 4
+    assert lines[2].endswith("| 0 / 3 | 3 / 3 | 3 / 3 | 66.7% |")  # each pair once per pair set
+    assert lines[3] == "| espeak's parallel truth | 3 / 3 | 3 / 3 | 0 / 3 | 66.7% |"
