@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.aekit-installed
 
 .PHONY: demo test install data bench bench-reconstruction bench-anomaly bench-generative bench-compression \
-	bench-voice bench-text voice-data codec-weights clean
+	bench-voice bench-text voice-data voice-weights codec-weights clean
 
 demo: install data
 	$(VENV)/bin/aekit demo
@@ -59,6 +59,13 @@ voice-data:
 	@command -v espeak-ng >/dev/null || { [ "$$(id -u)" = 0 ] && (apt-get install -y -qq espeak-ng >/dev/null 2>&1 || \
 		(apt-get update -qq && apt-get install -y -qq espeak-ng)); } || \
 		echo "aekit: install espeak-ng (sudo apt-get install espeak-ng) for the built-in speech corpus"
+
+# The shipped voice model (src/aekit/voice/pretrained/espeak): about two hours on one core;
+# `make voice-weights VOICE_RESUME=--resume` continues a stopped run from $(VOICE_RUN).partial.
+VOICE_RUN ?= benchmarks/work/voice-shipped
+voice-weights: install voice-data
+	OMP_NUM_THREADS=1 $(VENV)/bin/aekit voice train espeak -o $(VOICE_RUN) --steps 14500 --seed 0 --force $(VOICE_RESUME)
+	$(PY) -m aekit.voice.shipped export $(VOICE_RUN)
 
 # The codec's shipped weights (src/aekit/codec/weights/codec.safetensors): trains on the
 # photos in Debian's plasma-workspace-wallpapers (downloaded, not installed), resuming from

@@ -405,6 +405,11 @@ def speaker_count(model_info: dict) -> str:
     return f" ({len(speakers)} training speakers)" if speakers else ""
 
 
+def shipped_note(model_info: dict) -> str:
+    """``the shipped model (float16), `` when the results measured it."""
+    return f"the shipped model ({model_info['dtype']}), " if model_info.get("shipped") else ""
+
+
 def voice_table(results: dict) -> str:
     s, t, m = results["summary"], results["targets"], results["machine"]
     sid, dis = results["speaker_id"], results["disentanglement"]
@@ -444,8 +449,8 @@ def voice_table(results: dict) -> str:
         f"| conversion time per second of speech (CPU, incl. Griffin-Lim) | "
         f"{s['mean_convert_s'] / s['mean_seconds']:.2f} s | |",
         "",
-        f"_Model: {results['model_info'].get('steps')} training steps on the espeak corpus"
-        f"{speaker_count(results['model_info'])}"
+        f"_Model: {shipped_note(results['model_info'])}{results['model_info'].get('steps')} training steps on the "
+        f"espeak corpus{speaker_count(results['model_info'])}"
         f"{model_note(results.get('model_config', {}))}; converted with strength {results.get('strength', 1.0):g}; "
         f"{m['cpus']} CPU core(s), "
         f"torch {m['torch']}; {results['wall_seconds'] / 60:.0f} min in all"
@@ -545,7 +550,8 @@ VOICE_SPEAKER_RUNS = (("32 (corpus version 1), seed 0", "32-speakers-seed0-"),
                       ("72 (version 1 + 40 voices, a first draw), seed 1", "72-speakers-seed1-"),
                       ("216 (those 72 voices × 3 pitch/speed draws), seed 0", "216-speakers-"),
                       ("72: the corpus, version 2 (the default model), seed 0", ""),
-                      ("72: the corpus, version 2, seed 1", "v2-seed1-"))
+                      ("72: the corpus, version 2, seed 1", "v2-seed1-"),
+                      ("272: version 2 + 200 voices with espeak-ng's other variants, seed 0", "ov200-"))
 PAIR_SETS = ("", "pairs-seed1-", "pairs-seed2-")
 
 

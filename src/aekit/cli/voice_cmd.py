@@ -1,4 +1,5 @@
-"""``aekit voice train DATA -o DIR`` and ``aekit voice convert DIR SOURCE [TARGET] -o out.wav``.
+"""``aekit voice train DATA -o DIR`` and ``aekit voice convert DIR SOURCE [TARGET] -o out.wav``
+(DIR ``espeak``: the shipped model).
 
 Training checkpoints go to ``DIR.partial/`` every few minutes; ``--resume`` continues a
 killed run. When ``--max-minutes`` ends a run before ``--steps``, the model reached so far
@@ -43,7 +44,8 @@ def register(sub) -> None:
     c = voice.add_parser("convert", help="say SOURCE's words in another voice",
                          description="Convert SOURCE to the voice of TARGET (a recording, any speaker) "
                                      "or of a trained speaker (--target-speaker).")
-    c.add_argument("model", metavar="DIR", type=Path)
+    c.add_argument("model", metavar="DIR", type=Path,
+                   help="a trained model folder, or espeak: the shipped model trained on the espeak corpus")
     c.add_argument("source", metavar="SOURCE", type=Path)
     c.add_argument("target", metavar="TARGET", type=Path, nargs="?", default=None)
     c.add_argument("--target-speaker", default=None, help="name of a speaker seen in training")

@@ -3,6 +3,7 @@
     vm = VoiceModel.train("espeak", "runs/voice.partial", steps=20000)
     vm.save("models/voice")
     vm = VoiceModel.load("models/voice")
+    vm = VoiceModel.load("espeak")                    # the shipped model (aekit.voice.shipped)
     content, speaker = vm.encode("me.wav")            # (frames, 16), (128,)
     units = vm.units("me.wav")                        # (frames,) unit indices, with --content-codebook
     wav = vm.convert("source.wav", target="someone.wav")       # one-shot: any target voice
@@ -53,19 +54,22 @@ class VoiceModel:
                        for i, name in enumerate(names)}
         return vm
 
-    def save(self, path, force: bool = False) -> Path:
+    def save(self, path, force: bool = False, state_dict: dict | None = None) -> Path:
+        """Write the model folder; ``state_dict`` replaces the network's own (e.g. in float16)."""
         from aekit.persist import write_model_dir
 
         config = {"kind": MODEL_KIND, "model": self.net.config, "sample_rate": SAMPLE_RATE, "info": self.info}
         speakers = json.dumps({k: v.tolist() for k, v in self.speakers.items()})
-        return write_model_dir(path, config, self.net.state_dict(), force=force,
+        return write_model_dir(path, config, state_dict or self.net.state_dict(), force=force,
                                extra_files={SPEAKERS_NAME: speakers.encode()})
 
     @classmethod
     def load(cls, path) -> "VoiceModel":
+        """A model folder, or ``"espeak"``: the shipped model (aekit.voice.shipped)."""
         from aekit.persist import load_state_into, read_config, read_weights
+        from aekit.voice.shipped import resolve
 
-        path = Path(path)
+        path = resolve(path)
         config = read_config(path)
         if config.get("kind") != MODEL_KIND:
             raise ModelFileError(f"{path}: not a voice model (use `aekit voice train`)")
