@@ -549,7 +549,8 @@ VOICE_SPEAKER_RUNS = (("32 (corpus version 1), seed 0", "32-speakers-seed0-"),
                       ("72 (version 1 + 40 voices, a first draw), seed 0", "72-speakers-"),
                       ("72 (version 1 + 40 voices, a first draw), seed 1", "72-speakers-seed1-"),
                       ("216 (those 72 voices × 3 pitch/speed draws), seed 0", "216-speakers-"),
-                      ("72: the corpus, version 2 (the default model), seed 0", ""),
+                      ("72: the corpus, version 2, seed 0, an earlier training run", "v2-seed0-earlier-"),
+                      ("72: the corpus, version 2, seed 0: the shipped model", ""),
                       ("72: the corpus, version 2, seed 1", "v2-seed1-"),
                       ("272: version 2 + 200 voices with espeak-ng's other variants, seed 0", "ov200-"))
 PAIR_SETS = ("", "pairs-seed1-", "pairs-seed2-")

@@ -41,7 +41,8 @@ def export(model_dir: str | os.PathLike, output: str | os.PathLike = SHIPPED["es
     net.load_state_dict(state, strict=True)
     # the per-band log-mel statistics stay float32: 0.004 of rounding there shifts every frame
     half = {k: v if k.startswith("mel_") else v.half() for k, v in net.state_dict().items()}
-    shipped = VoiceModel(net, trained.speakers, {**trained.info, "shipped": True, "dtype": "float16"})
+    shipped = VoiceModel(net, trained.speakers, {**trained.info, "shipped": True, "dtype": "float16",
+                                                  "trained_config": trained.net.config})
     return shipped.save(output, force=True, state_dict=half)
 
 
