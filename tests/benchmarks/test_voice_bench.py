@@ -221,3 +221,23 @@ def test_misses_table_counts_judged_pairs_by_kind(tmp_path):
     assert len(lines) == 4
     assert lines[2].endswith("| 0 / 3 | 3 / 3 | 3 / 3 | 66.7% |")  # each pair once per pair set
     assert lines[3] == "| espeak's parallel truth | 3 / 3 | 3 / 3 | 0 / 3 | 66.7% |"
+
+
+def test_real_voice_pairs_are_between_speakers_with_another_clip_of_the_source(tmp_path):
+    from aekit.voice.corpora import Utterance
+
+    real = load_script("voice_real")
+    utterances = []
+    for speaker, n in (("fr", 3), ("ro", 2), ("ml", 1)):
+        for i in range(n):
+            path = tmp_path / f"{speaker}{i}.wav"
+            soundfile.write(path, tone(200 + 50 * i, seconds=2.0), 16000)
+            utterances.append(Utterance(path, speaker))
+    short = tmp_path / "short.wav"
+    soundfile.write(short, tone(300, seconds=0.5), 16000)
+    utterances.append(Utterance(short, "ro"))
+    triples = real.choose(utterances, 12, np.random.default_rng(0))
+    assert len(triples) == 12
+    for source, target, other in triples:
+        assert source.speaker == other.speaker != target.speaker and source.path != other.path
+        assert source.speaker != "ml" and short not in (source.path, target.path, other.path)
