@@ -40,6 +40,7 @@ bench-compression: install data
 bench-voice: install voice-data
 	$(PY) -m pip install -q -e ".[bench]"
 	$(PY) benchmarks/voice.py
+	$(PY) benchmarks/voice_real.py
 	$(PY) benchmarks/tables.py
 
 # About 5 hours on 2 CPU cores; every stage keeps what it measured (benchmarks/results/text_runs/)
