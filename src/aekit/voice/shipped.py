@@ -5,7 +5,9 @@ without two hours of training first.
 it (a folder of that name in the working directory wins). It is the default model of
 ``benchmarks/voice.py``: 14,500 steps, seed 0, on corpus version 2, stored in float16 (loaded
 as float32; the log-mel statistics stay float32) without the speaker adversary, which only
-training needs. Reproduce with ``make voice-weights`` (about two hours on one CPU core):
+training needs. It has heard synthetic voices only and does not carry over to real ones
+(``benchmarks/voice_real.py``: judged the target in about half of the pairs between real
+speakers); train on real speech for those. Reproduce with ``make voice-weights`` (about two hours on one CPU core):
 
     aekit voice train espeak -o benchmarks/work/voice-shipped --steps 14500 --seed 0
     python -m aekit.voice.shipped export benchmarks/work/voice-shipped
