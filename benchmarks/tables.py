@@ -598,14 +598,15 @@ def pair_group(source: str, target: str, speakers: dict) -> str:
     within 5: the voices differ in accent and speed, which a conversion keeps from the source),
     ``plain-en-gb`` (the source is the one held-out voice whose variant espeak-ng ignores) or
     ``other``. ``source`` and ``target`` are speaker names."""
+    from aekit.voice.corpora import heard_voice
+
     def variant(s) -> str:
-        accent, _, name = s.voice.partition("+")
-        return "" if accent == "en-gb" else name
+        return heard_voice(s.voice).partition("+")[2]
 
     s, t = speakers[source], speakers[target]
     if variant(s) == variant(t) and abs(s.pitch - t.pitch) <= 5:
         return "twins"
-    return "plain-en-gb" if s.voice.startswith("en-gb+") else "other"
+    return "plain-en-gb" if heard_voice(s.voice) != s.voice else "other"
 
 
 def voice_misses_table(results_dir: Path) -> str | None:

@@ -364,7 +364,8 @@ def main(argv=None) -> dict:
     rows = convert_pairs(vm, pairs, references, Judges(), speakers, args.examples, args.strength)
     results = {"benchmark": "voice", "quick": args.quick, "seed": args.seed, "strength": args.strength,
                "targets": TARGETS,
-               "model_info": vm.info, "model_config": vm.info.get("trained_config", vm.net.config), "summary": summarise(rows),
+               "model_info": vm.info, "model_config": vm.info.get("trained_config", vm.net.config),
+               "summary": summarise(rows),
                "speaker_id": speaker_id_of_conversions(held_out, pairs, rows),
                "disentanglement": {
                    "held_out": disentanglement(vm, held_out, rng, 60 if args.quick else 320),

@@ -59,3 +59,10 @@ def test_speakers_are_seeded_and_extra_ones_use_unused_voices(tmp_path):
     assert base[-corpora.HELD_OUT:] == a[-corpora.HELD_OUT:]  # held out: the last of the first set
     assert corpora.espeak_speakers(1) != a
     assert json.dumps([s.__dict__ for s in a])  # stored in speakers.json
+
+
+def test_heard_voice_drops_the_variant_only_after_plain_en_gb():
+    from aekit.voice.corpora import heard_voice
+
+    assert heard_voice("en-gb+f3") == "en-gb"
+    assert heard_voice("en-gb-scotland+f3") == "en-gb-scotland+f3" and heard_voice("en-us+m1") == "en-us+m1"

@@ -107,6 +107,13 @@ def _draw_speakers(prefix: str, combos: list[tuple[str, str]], count: int, seed:
     return [random_speaker(f"{prefix}{i:02d}", *combos[k], rng) for i, k in enumerate(picked)]
 
 
+def heard_voice(voice: str) -> str:
+    """The voice espeak-ng 1.51 actually speaks for ``accent+variant``: it ignores the variant
+    after the plain ``en-gb`` name (the corpus keeps such speakers, see the module notes)."""
+    accent, _, _ = voice.partition("+")
+    return accent if accent == "en-gb" else voice
+
+
 def random_speaker(prefix: str, accent: str, variant: str, rng: np.random.Generator) -> Speaker:
     """An espeak-ng voice named ``prefix-accent-variant``, with a pitch and a speed drawn from ``rng``."""
     return Speaker(f"{prefix}-{accent}-{variant}", f"{accent}+{variant}",
