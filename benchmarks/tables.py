@@ -645,6 +645,34 @@ def voice_misses_table(results_dir: Path) -> str | None:
     return "\n".join(lines)
 
 
+def voice_real_table(results_dir: Path) -> str | None:
+    """Conversions between real tuxpaint voices, one row per model measured by voice_real.py
+    (voice-real*.json), one-shot from the target's clip and, where the model trained on the
+    target speaker, from the speaker's name."""
+    paths = sorted(results_dir.glob("voice-real*.json"), key=lambda p: (p.name != "voice-real.json", p.name))
+    if not paths:
+        return None
+
+    def pct(x: float | None) -> str:
+        return "—" if x is None else f"{100 * x:.0f}%"
+
+    lines = ["| model (trained on) | pairs | judged the target: one-shot | judged the target: by name | "
+             "cosine to target / to source: one-shot | by name |", "|---|---:|---:|---:|---|---|"]
+    for path in paths:
+        r = json.loads(path.read_text())
+        s = r["summary"]
+        named = (f"{s['mean_cos_to_target_by_name']:.3f} / {s['mean_cos_to_source_by_name']:.3f}"
+                 if "judged_target_by_name" in s else "—")
+        lines.append(f"| {r['model']} ({r.get('corpus') or 'espeak'}) | {s['pairs']} | {pct(s['judged_target'])} | "
+                     f"{pct(s.get('judged_target_by_name'))} | {s['mean_cos_to_target']:.3f} / "
+                     f"{s['mean_cos_to_source']:.3f} | {named} |")
+    same = [x["cos_source_to_other"] for x in r["pairs"]]
+    other = [x["cos_source_to_target"] for x in r["pairs"]]
+    lines.append(f"| for scale: two clips of one real speaker / of two | | | | "
+                 f"{sum(same) / len(same):.3f} / {sum(other) / len(other):.3f} | |")
+    return "\n".join(lines)
+
+
 TABLES = {"demo": demo_table, "reconstruction": reconstruction_table, "anomaly": anomaly_table,
           "generative": generative_table, "compression": compression_table,
           "voice": voice_table, "text": text_table}
@@ -656,7 +684,8 @@ def render() -> dict[str, str]:
         path = RESULTS / f"{name}.json"
         if path.exists():
             out[name] = make(json.loads(path.read_text()))
-    for name, make_from_files in (("voice-speakers", voice_speakers_table), ("voice-misses", voice_misses_table)):
+    for name, make_from_files in (("voice-speakers", voice_speakers_table), ("voice-misses", voice_misses_table),
+                                 ("voice-real", voice_real_table)):
         table = make_from_files(RESULTS)
         if table:
             out[name] = table

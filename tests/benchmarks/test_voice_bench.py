@@ -241,3 +241,35 @@ def test_real_voice_pairs_are_between_speakers_with_another_clip_of_the_source(t
     for source, target, other in triples:
         assert source.speaker == other.speaker != target.speaker and source.path != other.path
         assert source.speaker != "ml" and short not in (source.path, target.path, other.path)
+
+
+def test_real_voice_summary_counts_conversions_nearer_the_target_than_the_source():
+    real = load_script("voice_real")
+    e = {"t": np.array([1.0, 0.0]), "s": np.array([0.0, 1.0]), "o": np.array([0.6, 0.8])}
+    near_target, near_source = real.scores(np.array([0.8, 0.6]), e), real.scores(np.array([0.1, 0.99]), e)
+    assert near_target == pytest.approx({"cos_to_target": 0.8, "cos_to_source": 0.6, "cos_to_source_speaker": 0.96})
+    rows = [near_target, near_source]
+    summary = real.summarise(rows, "")
+    assert summary["pairs"] == 2 and summary["judged_target"] == 0.5
+    assert summary["judged_target_vs_source_speaker"] == 0.0  # near_target is nearer the source's other clip
+    named = real.summarise([{k + "_by_name": v for k, v in near_target.items()}], "_by_name")
+    assert named["judged_target_by_name"] == 1.0 and named["mean_cos_to_target_by_name"] == pytest.approx(0.8)
+
+
+def test_real_voice_table_has_a_row_per_model_and_a_scale_row(tmp_path):
+    import json
+
+    tables = load_script("tables")
+    assert tables.voice_real_table(tmp_path) is None
+    pair = {"cos_source_to_other": 0.7, "cos_source_to_target": 0.5}
+    one_shot = {"pairs": 40, "judged_target": 0.55, "mean_cos_to_target": 0.475, "mean_cos_to_source": 0.482}
+    named = one_shot | {"judged_target_by_name": 0.9, "mean_cos_to_target_by_name": 0.6,
+                        "mean_cos_to_source_by_name": 0.4}
+    (tmp_path / "voice-real.json").write_text(json.dumps({"model": "espeak", "summary": one_shot, "pairs": [pair]}))
+    (tmp_path / "voice-real-tuxpaint.json").write_text(
+        json.dumps({"model": "runs/tux", "corpus": "tuxpaint", "summary": named, "pairs": [pair]}))
+    lines = tables.voice_real_table(tmp_path).splitlines()
+    assert len(lines) == 5
+    assert lines[2] == "| espeak (espeak) | 40 | 55% | — | 0.475 / 0.482 | — |"
+    assert lines[3] == "| runs/tux (tuxpaint) | 40 | 55% | 90% | 0.475 / 0.482 | 0.600 / 0.400 |"
+    assert lines[4].startswith("| for scale") and "0.700 / 0.500" in lines[4]

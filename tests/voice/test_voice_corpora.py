@@ -66,3 +66,39 @@ def test_heard_voice_drops_the_variant_only_after_plain_en_gb():
 
     assert heard_voice("en-gb+f3") == "en-gb"
     assert heard_voice("en-gb-scotland+f3") == "en-gb-scotland+f3" and heard_voice("en-us+m1") == "en-us+m1"
+
+
+@pytest.fixture
+def stamps(tmp_path, monkeypatch):
+    """A fake tuxpaint stamp folder: 40 stamps, each described in English and French."""
+    folder = tmp_path / "stamps"
+    folder.mkdir()
+    for i in range(40):
+        (folder / f"stamp{i}.txt").write_text(f"Stamp {i}.\nfr.utf8=Tampon {i}.\n")
+        for name in (f"stamp{i}_desc.ogg", f"stamp{i}_desc_fr.ogg"):
+            (folder / name).write_bytes(b"")
+    others = corpora.package_path  # e.g. the fortunes fixture's, when that one comes first
+    monkeypatch.setattr(corpora, "package_path",
+                        lambda package, inner: folder if package == "tuxpaint-stamps-default" else others(package, inner))
+    return folder
+
+
+def test_tuxpaint_holds_a_fixed_tenth_of_each_speakers_clips_out(stamps):
+    train, held_out = corpora.load_corpus("tuxpaint", "train"), corpora.load_corpus("tuxpaint", "held-out")
+    everything = corpora.load_corpus("tuxpaint", "all")
+    assert {u.path for u in train} | {u.path for u in held_out} == {u.path for u in everything}
+    assert not {u.path for u in train} & {u.path for u in held_out}
+    assert 0 < len(held_out) < len(everything) / 4 and {u.speaker for u in held_out} == {"en", "fr"}
+    assert all(corpora.tuxpaint_held_out(u.path) for u in held_out)
+    assert [u.path for u in corpora.tuxpaint_corpus("held-out")] == [u.path for u in held_out]  # never moves
+    with pytest.raises(DataError, match="unknown split"):
+        corpora.tuxpaint_corpus("test")
+
+
+def test_built_in_corpora_join_with_plus(fortunes, fake_espeak, stamps):
+    joined = corpora.load_corpus("espeak+tuxpaint", "held-out")
+    alone = corpora.load_corpus("espeak", "held-out") + corpora.load_corpus("tuxpaint", "held-out")
+    assert joined == alone and {"en", "fr"} < {u.speaker for u in joined}
+    assert corpora.load_corpus("tuxpaint+tuxpaint") == corpora.load_corpus("tuxpaint")  # named twice, read once
+    with pytest.raises(DataError, match="espeak\\+nope"):
+        corpora.load_corpus("espeak+nope")

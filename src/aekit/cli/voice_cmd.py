@@ -23,7 +23,8 @@ def register(sub) -> None:
     voice = p.add_subparsers(dest="voice_command", metavar="COMMAND", required=True)
     t = voice.add_parser("train", help="train on a multi-speaker corpus",
                          description="Train on DATA: a folder with one sub-folder of WAV/FLAC/OGG files per "
-                                     "speaker, or a built-in corpus (espeak, tuxpaint).")
+                                     "speaker, or a built-in corpus (espeak, tuxpaint; espeak+tuxpaint joins "
+                                     "them). A built-in corpus trains on its training split.")
     t.add_argument("data", metavar="DATA")
     add_output_arguments(t, "model folder to write")
     t.add_argument("--steps", type=positive_int, default=20000, help="optimisation steps (default: 20000)")

@@ -17,7 +17,12 @@
   and speed: 62 distinct timbres train, not 72.
 * ``tuxpaint``: real recorded speech, the spoken descriptions shipped with Debian's
   ``tuxpaint-stamps-default`` (one speaker per language: fr, ro, ru, ca, bg, es, be, el,
-  da, lt, nl, en, ml), for cross-lingual conversion between real voices.
+  da, lt, nl, en, ml), for cross-lingual conversion between real voices. Every speaker
+  keeps about a tenth of their clips out of training (``TUXPAINT_HELD_OUT``, chosen by a
+  hash of the file name), so conversions between trained speakers can be tested on
+  recordings the model never heard.
+
+Built-in corpora join with "+" (``espeak+tuxpaint``): their speakers train together.
 """
 from __future__ import annotations
 
@@ -46,6 +51,8 @@ SENTENCES_PER_SPEAKER = 40
 FORTUNE_FILES = ("wisdom", "people", "platitudes", "work", "science", "food", "love", "pets", "humorists",
                  "education", "kids", "sports", "miscellaneous", "politics", "law", "medicine", "news")
 CORPUS_VERSION = 2  # 1: the first N_SPEAKERS only (its files are version 2's es* files)
+TUXPAINT_HELD_OUT = 0.1
+SPLITS = ("train", "held-out", "all")
 
 
 @dataclass(frozen=True)
@@ -68,12 +75,22 @@ class Speaker:
 
 
 def load_corpus(source: str | Path, split: str = "train") -> list[Utterance]:
-    """Utterances of a built-in corpus (``split`` train / held-out / all) or of a folder."""
-    if str(source) == "espeak":
+    """Utterances of a built-in corpus (``split`` train / held-out / all), of several joined
+    with "+", or of a folder (all of it: a folder has no held-out part)."""
+    check_split(split)
+    key = str(source)
+    if "+" in key and all(part in BUILTIN for part in key.split("+")):
+        return [u for part in dict.fromkeys(key.split("+")) for u in load_corpus(part, split)]
+    if key == "espeak":
         return espeak_corpus(split)
-    if str(source) == "tuxpaint":
-        return tuxpaint_corpus()
+    if key == "tuxpaint":
+        return tuxpaint_corpus(split)
     return folder_corpus(Path(source))
+
+
+def check_split(split: str) -> None:
+    if split not in SPLITS:
+        raise DataError(f"unknown split {split!r} (train, held-out or all)")
 
 
 def folder_corpus(root: Path) -> list[Utterance]:
@@ -134,6 +151,7 @@ def fortune_sentences(min_words: int = 5, max_words: int = 16) -> list[str]:
 
 
 def espeak_corpus(split: str = "train", seed: int = 0) -> list[Utterance]:
+    check_split(split)
     speakers = espeak_speakers(seed)
     folder = cache_root() / "voice" / f"espeak-v{CORPUS_VERSION}-seed{seed}"
     index = folder / "index.json"
@@ -142,8 +160,6 @@ def espeak_corpus(split: str = "train", seed: int = 0) -> list[Utterance]:
     rows = json.loads(index.read_text())
     held_out = {s.name for s in speakers[-HELD_OUT:]}
     keep = {"train": lambda s: s not in held_out, "held-out": lambda s: s in held_out, "all": lambda s: True}
-    if split not in keep:
-        raise DataError(f"unknown split {split!r} (train, held-out or all)")
     return [Utterance(folder / r["file"], r["speaker"], r["text"]) for r in rows if keep[split](r["speaker"])]
 
 
@@ -193,8 +209,9 @@ def synthesize(speaker: Speaker, text: str, wav: Path) -> None:
 
 # --- real speech: tuxpaint stamp descriptions ---------------------------------------------------
 
-def tuxpaint_corpus() -> list[Utterance]:
+def tuxpaint_corpus(split: str = "all") -> list[Utterance]:
     """``*_desc[_LANG].ogg`` clips; speaker = language (no suffix = en); text from the stamp's .txt."""
+    check_split(split)
     root = package_path("tuxpaint-stamps-default", "usr/share/tuxpaint/stamps")
     utterances = []
     for clip in sorted(root.rglob("*_desc*.ogg")):
@@ -202,10 +219,17 @@ def tuxpaint_corpus() -> list[Utterance]:
         if match is None:
             continue
         language = match.group(2) or "en"
+        if split != "all" and (split == "held-out") != tuxpaint_held_out(clip):
+            continue
         utterances.append(Utterance(clip, language, _stamp_text(clip.with_name(match.group(1) + ".txt"), language)))
     if not utterances:
         raise DataError(f"{root}: no spoken stamp descriptions found")
     return utterances
+
+
+def tuxpaint_held_out(clip: Path) -> bool:
+    """Whether a clip is in the held-out tenth: a hash of its name, so the split never moves."""
+    return hashlib.sha256(clip.name.encode()).digest()[0] < 256 * TUXPAINT_HELD_OUT
 
 
 def _stamp_text(path: Path, language: str) -> str | None:
