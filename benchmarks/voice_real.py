@@ -10,7 +10,8 @@ voice, and another clip of A. The conversion is made one-shot from B's clip and,
 model trained on B, also from B's name (its mean speaker code over the training clips). A
 conversion counts as the target's when Resemblyzer's embedding of it is closer to B's clip
 than to A's source clip (and, separately, than to A's other clip, which does not share its
-words). There is no parallel truth for real voices. Writes benchmarks/results/voice-real.json.
+words). There is no parallel truth for real voices. Writes benchmarks/results/voice-real.json
+(or --output) and the first pairs' WAVs in a folder of the same name.
 """
 from __future__ import annotations
 
@@ -66,8 +67,25 @@ def summarise(rows: list[dict], suffix: str) -> dict:
             "mean_cos_to_source" + suffix: float(np.mean([r["cos_to_source" + suffix] for r in rows]))}
 
 
-def main(argv=None) -> dict:
+def measure(vm, judges: Judges, source, target, other, by_name: bool) -> tuple[dict, dict]:
+    """One pair's cosines and its WAVs (source, target, the conversions)."""
     from aekit.voice.audio import load_audio
+
+    clip = {k: load_audio(u.path) for k, u in (("s", source), ("t", target), ("o", other))}
+    e = {k: judges.embed(wav) for k, wav in clip.items()}
+    row = {"source": source.path.name, "source_speaker": source.speaker, "target": target.path.name,
+           "target_speaker": target.speaker, "cos_source_to_target": float(e["s"] @ e["t"]),
+           "cos_source_to_other": float(e["s"] @ e["o"])}
+    wavs = {"source": clip["s"], "target": clip["t"], "converted": vm.convert(source.path, target=target.path)}
+    row.update(scores(judges.embed(wavs["converted"]), e))
+    if by_name:
+        wavs["converted-by-name"] = vm.convert(source.path, target_speaker=target.speaker)
+        row.update({f"{k}_by_name": v for k, v in scores(judges.embed(wavs["converted-by-name"]), e).items()})
+    return row, wavs
+
+
+def main(argv=None) -> dict:
+    from aekit.voice.audio import save_wav
     from aekit.voice.converter import VoiceModel
     from aekit.voice.corpora import load_corpus
 
@@ -76,22 +94,19 @@ def main(argv=None) -> dict:
     parser.add_argument("--model", default="espeak")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--examples", type=int, default=2, help="pairs whose WAVs are kept")
     args = parser.parse_args(argv)
     start = time.time()
     vm, judges = VoiceModel.load(args.model), Judges()
     rows = []
     clips = load_corpus("tuxpaint", "held-out")
     by_name = all(u.speaker in vm.speakers for u in clips)
-    for source, target, other in choose(clips, args.pairs, np.random.default_rng(args.seed)):
-        e = {k: judges.embed(load_audio(u.path)) for k, u in (("s", source), ("t", target), ("o", other))}
-        row = {"source": source.path.name, "source_speaker": source.speaker, "target": target.path.name,
-               "target_speaker": target.speaker, "cos_source_to_target": float(e["s"] @ e["t"]),
-               "cos_source_to_other": float(e["s"] @ e["o"])}
-        row.update(scores(judges.embed(vm.convert(source.path, target=target.path)), e))
-        if by_name:
-            named = judges.embed(vm.convert(source.path, target_speaker=target.speaker))
-            row.update({f"{k}_by_name": v for k, v in scores(named, e).items()})
+    for i, triple in enumerate(choose(clips, args.pairs, np.random.default_rng(args.seed))):
+        row, wavs = measure(vm, judges, *triple, by_name)
         rows.append(row)
+        for name, wav in wavs.items() if i < args.examples else ():
+            save_wav(wav, args.output.with_suffix("") / f"pair{i}-{row['source_speaker']}-to-"
+                                                         f"{row['target_speaker']}-{name}.wav")
     summary = summarise(rows, "") | (summarise(rows, "_by_name") if by_name else {})
     summary["mean_cos_source_to_target"] = float(np.mean([r["cos_source_to_target"] for r in rows]))
     results = {"benchmark": "voice-real", "model": args.model, "corpus": vm.info.get("corpus"),
