@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.aekit-installed
 
 .PHONY: demo test install data bench bench-reconstruction bench-anomaly bench-generative bench-compression \
-	bench-voice bench-text voice-data voice-weights codec-weights clean
+	bench-voice bench-voice-real bench-text voice-data voice-weights codec-weights clean
 
 demo: install data
 	$(VENV)/bin/aekit demo
@@ -41,6 +41,19 @@ bench-voice: install voice-data
 	$(PY) -m pip install -q -e ".[bench]"
 	$(PY) benchmarks/voice.py
 	$(PY) benchmarks/voice_real.py
+	$(PY) benchmarks/tables.py
+
+# Models trained on real speech (the tuxpaint voices), measured between those voices on the
+# clips training held out: about 90 minutes of training per corpus on one core.
+REAL_VOICE_CORPORA ?= tuxpaint espeak+tuxpaint
+bench-voice-real: install voice-data
+	$(PY) -m pip install -q -e ".[bench]"
+	for corpus in $(REAL_VOICE_CORPORA); do \
+	  OMP_NUM_THREADS=1 $(VENV)/bin/aekit voice train $$corpus -o benchmarks/work/voice-$$corpus --steps 12000 \
+	    --seed 0 --force && \
+	  $(PY) benchmarks/voice_real.py --model benchmarks/work/voice-$$corpus \
+	    --output benchmarks/results/voice-real-$$corpus.json || exit 1; \
+	done
 	$(PY) benchmarks/tables.py
 
 # About 5 hours on 2 CPU cores; every stage keeps what it measured (benchmarks/results/text_runs/)

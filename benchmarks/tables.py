@@ -656,14 +656,16 @@ def voice_real_table(results_dir: Path) -> str | None:
     def pct(x: float | None) -> str:
         return "—" if x is None else f"{100 * x:.0f}%"
 
-    lines = ["| model (trained on) | pairs | judged the target: one-shot | judged the target: by name | "
+    lines = ["| model: trained on, for | pairs | judged the target: one-shot | judged the target: by name | "
              "cosine to target / to source: one-shot | by name |", "|---|---:|---:|---:|---|---|"]
     for path in paths:
         r = json.loads(path.read_text())
         s = r["summary"]
         named = (f"{s['mean_cos_to_target_by_name']:.3f} / {s['mean_cos_to_source_by_name']:.3f}"
                  if "judged_target_by_name" in s else "—")
-        lines.append(f"| {r['model']} ({r.get('corpus') or 'espeak'}) | {s['pairs']} | {pct(s['judged_target'])} | "
+        model = f"{r.get('corpus') or 'espeak'}, {r.get('steps')} steps" + (
+            ": the shipped model" if r["model"] == "espeak" else "")
+        lines.append(f"| {model} | {s['pairs']} | {pct(s['judged_target'])} | "
                      f"{pct(s.get('judged_target_by_name'))} | {s['mean_cos_to_target']:.3f} / "
                      f"{s['mean_cos_to_source']:.3f} | {named} |")
     same = [x["cos_source_to_other"] for x in r["pairs"]]

@@ -110,6 +110,7 @@ def main(argv=None) -> dict:
     summary = summarise(rows, "") | (summarise(rows, "_by_name") if by_name else {})
     summary["mean_cos_source_to_target"] = float(np.mean([r["cos_source_to_target"] for r in rows]))
     results = {"benchmark": "voice-real", "model": args.model, "corpus": vm.info.get("corpus"),
+               "steps": vm.info.get("steps"),
                "strength": DEFAULT_STRENGTH, "seed": args.seed, "summary": summary, "pairs": rows,
                "machine": machine(), "wall_seconds": time.time() - start}
     save(results, args.output)
