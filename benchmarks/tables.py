@@ -593,6 +593,36 @@ def voice_speakers_table(results_dir: Path) -> str | None:
     return "\n".join(lines)
 
 
+SHIPPED_STRENGTHS = (1.5, 1.75, 2.0)
+
+
+def strength_run_paths(results_dir: Path, strength: float) -> list[Path]:
+    """The shipped model's results at one strength on the three pair sets (1.5's first is voice.json)."""
+    return [results_dir / ("voice.json" if not pairs and strength == 1.5 else f"voice-{pairs}strength-{strength}.json")
+            for pairs in PAIR_SETS]
+
+
+def voice_strength_table(results_dir: Path) -> str | None:
+    """The shipped model at each measured strength: judged target per pair set, and the means
+    of the judged share, the MCD reduction and the cosine to the target."""
+    lines = ["| strength | pairs seed 0 | pairs seed 1 | pairs seed 2 | judged target (mean) | "
+             "MCD reduction (mean) | cosine to target / to source (mean) |", "|---:|---:|---:|---:|---:|---:|---|"]
+    for strength in SHIPPED_STRENGTHS:
+        paths = strength_run_paths(results_dir, strength)
+        if not all(p.exists() for p in paths):
+            continue
+        runs = [json.loads(p.read_text())["summary"] for p in paths]
+
+        def mean(key: str) -> float:
+            return sum(r[key] for r in runs) / len(runs)
+
+        cells = " | ".join(f"{100 * r['judged_target']:.1f}%" for r in runs)
+        lines.append(f"| {strength} | {cells} | {100 * mean('judged_target'):.1f}% | "
+                     f"{100 * mean('mcd_reduction'):.1f}% | {mean('mean_cos_to_target'):.3f} / "
+                     f"{mean('mean_cos_to_source'):.3f} |")
+    return "\n".join(lines) if len(lines) > 2 else None
+
+
 def pair_group(source: str, target: str, speakers: dict) -> str:
     """Which kind of held-out pair a conversion is: ``twins`` (the same voice variant, pitches
     within 5: the voices differ in accent and speed, which a conversion keeps from the source),
@@ -687,6 +717,7 @@ def render() -> dict[str, str]:
         if path.exists():
             out[name] = make(json.loads(path.read_text()))
     for name, make_from_files in (("voice-speakers", voice_speakers_table), ("voice-misses", voice_misses_table),
+                                 ("voice-strength", voice_strength_table),
                                  ("voice-real", voice_real_table)):
         table = make_from_files(RESULTS)
         if table:

@@ -273,3 +273,19 @@ def test_real_voice_table_has_a_row_per_model_and_a_scale_row(tmp_path):
     assert lines[2] == "| espeak, 14500 steps: the shipped model | 40 | 55% | — | 0.475 / 0.482 | — |"
     assert lines[3] == "| tuxpaint, 900 steps | 40 | 55% | 90% | 0.475 / 0.482 | 0.600 / 0.400 |"
     assert lines[4].startswith("| for scale") and "0.700 / 0.500" in lines[4]
+
+
+def test_strength_table_shows_strengths_measured_on_all_three_pair_sets(tmp_path):
+    import json
+
+    tables = load_script("tables")
+    assert tables.voice_strength_table(tmp_path) is None
+    for strength, share in ((1.5, 0.8), (1.75, 0.9)):
+        for path in tables.strength_run_paths(tmp_path, strength):
+            path.write_text(json.dumps({"summary": {"judged_target": share, "mcd_reduction": 0.25,
+                                                    "mean_cos_to_target": 0.7, "mean_cos_to_source": 0.6}}))
+    tables.strength_run_paths(tmp_path, 2.0)[0].write_text("{}")  # one pair set only: no row yet
+    assert (tmp_path / "voice.json").exists() and (tmp_path / "voice-pairs-seed2-strength-1.75.json").exists()
+    lines = tables.voice_strength_table(tmp_path).splitlines()
+    assert lines[2:] == ["| 1.5 | 80.0% | 80.0% | 80.0% | 80.0% | 25.0% | 0.700 / 0.600 |",
+                         "| 1.75 | 90.0% | 90.0% | 90.0% | 90.0% | 25.0% | 0.700 / 0.600 |"]
