@@ -679,6 +679,8 @@ def voice_real_table(results_dir: Path) -> str | None:
     """Conversions between real tuxpaint voices, one row per model measured by voice_real.py
     (voice-real*.json), one-shot from the target's clip and, where the model trained on the
     target speaker, from the speaker's name."""
+    from aekit.voice.shipped import SHIPPED
+
     paths = sorted(results_dir.glob("voice-real*.json"), key=lambda p: (p.name != "voice-real.json", p.name))
     if not paths:
         return None
@@ -693,8 +695,8 @@ def voice_real_table(results_dir: Path) -> str | None:
         s = r["summary"]
         named = (f"{s['mean_cos_to_target_by_name']:.3f} / {s['mean_cos_to_source_by_name']:.3f}"
                  if "judged_target_by_name" in s else "—")
-        model = f"{r.get('corpus') or 'espeak'}, {r.get('steps')} steps" + (
-            ": the shipped model" if r["model"] == "espeak" else "")
+        model = f"{r['corpus']}, {r['steps']} steps" + (
+            ": shipped" if r["model"] in SHIPPED else "")
         lines.append(f"| {model} | {s['pairs']} | {pct(s['judged_target'])} | "
                      f"{pct(s.get('judged_target_by_name'))} | {s['mean_cos_to_target']:.3f} / "
                      f"{s['mean_cos_to_source']:.3f} | {named} |")

@@ -265,12 +265,13 @@ def test_real_voice_table_has_a_row_per_model_and_a_scale_row(tmp_path):
     one_shot = {"pairs": 40, "judged_target": 0.55, "mean_cos_to_target": 0.475, "mean_cos_to_source": 0.482}
     named = one_shot | {"judged_target_by_name": 0.9, "mean_cos_to_target_by_name": 0.6,
                         "mean_cos_to_source_by_name": 0.4}
-    (tmp_path / "voice-real.json").write_text(json.dumps({"model": "espeak", "summary": one_shot, "pairs": [pair]}))
+    (tmp_path / "voice-real.json").write_text(
+        json.dumps({"model": "espeak", "corpus": "espeak", "steps": 14500, "summary": one_shot, "pairs": [pair]}))
     (tmp_path / "voice-real-tuxpaint.json").write_text(
         json.dumps({"model": "runs/tux", "corpus": "tuxpaint", "steps": 900, "summary": named, "pairs": [pair]}))
     lines = tables.voice_real_table(tmp_path).splitlines()
     assert len(lines) == 5
-    assert lines[2] == "| espeak, 14500 steps: the shipped model | 40 | 55% | — | 0.475 / 0.482 | — |"
+    assert lines[2] == "| espeak, 14500 steps: shipped | 40 | 55% | — | 0.475 / 0.482 | — |"
     assert lines[3] == "| tuxpaint, 900 steps | 40 | 55% | 90% | 0.475 / 0.482 | 0.600 / 0.400 |"
     assert lines[4].startswith("| for scale") and "0.700 / 0.500" in lines[4]
 

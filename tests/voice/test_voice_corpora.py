@@ -78,8 +78,8 @@ def stamps(tmp_path, monkeypatch):
         for name in (f"stamp{i}_desc.ogg", f"stamp{i}_desc_fr.ogg"):
             (folder / name).write_bytes(b"")
     others = corpora.package_path  # e.g. the fortunes fixture's, when that one comes first
-    monkeypatch.setattr(corpora, "package_path",
-                        lambda package, inner: folder if package == "tuxpaint-stamps-default" else others(package, inner))
+    monkeypatch.setattr(corpora, "package_path", lambda package, inner:
+                        folder if package == "tuxpaint-stamps-default" else others(package, inner))
     return folder
 
 

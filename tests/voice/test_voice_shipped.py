@@ -34,7 +34,7 @@ def test_a_folder_named_like_the_shipped_model_wins(tmp_path, monkeypatch):
     assert shipped.resolve(tmp_path / "other") == tmp_path / "other"
 
 
-def test_the_shipped_model_loads_and_converts(speech_folder, tmp_path, monkeypatch):
+def test_the_shipped_espeak_model_loads_and_converts(speech_folder, tmp_path, monkeypatch):
     vm = VoiceModel.load("espeak")
     assert len(vm.speakers) == 72 and vm.info["steps"] == 14500 and vm.net.adversary is None
     wav = vm.convert(speech_folder / "low" / "0.wav", target=speech_folder / "high" / "1.wav")
@@ -45,3 +45,11 @@ def test_the_shipped_model_loads_and_converts(speech_folder, tmp_path, monkeypat
     assert main(["voice", "convert", "espeak", str(speech_folder / "low" / "0.wav"), "--target-speaker",
                  "es03-en-gb-x-gbcwmd-f1", "-o", "out.wav"]) == 0
     assert (tmp_path / "out.wav").stat().st_size > 1000
+
+
+def test_the_shipped_tuxpaint_model_converts_between_real_voices_by_name(speech_folder):
+    vm = VoiceModel.load("tuxpaint")
+    assert sorted(vm.speakers) == sorted("fr ro ru ca bg es be el da lt nl en ml".split())
+    assert vm.info["corpus"] == "tuxpaint" and vm.info["steps"] == 12000 and vm.net.adversary is None
+    wav = vm.convert(speech_folder / "low" / "0.wav", target_speaker="fr")
+    assert wav.ndim == 1 and np.isfinite(wav).all() and np.abs(wav).max() > 0.01

@@ -46,7 +46,9 @@ def register(sub) -> None:
                          description="Convert SOURCE to the voice of TARGET (a recording, any speaker) "
                                      "or of a trained speaker (--target-speaker).")
     c.add_argument("model", metavar="DIR", type=Path,
-                   help="a trained model folder, or espeak: the shipped model trained on the espeak corpus")
+                   help="a trained model folder, or a shipped model: espeak (72 synthetic voices) or "
+                        "tuxpaint (13 real voices, one per language: fr, ro, ru, ca, bg, es, be, el, da, lt, nl, "
+                        "en, ml)")
     c.add_argument("source", metavar="SOURCE", type=Path)
     c.add_argument("target", metavar="TARGET", type=Path, nargs="?", default=None)
     c.add_argument("--target-speaker", default=None, help="name of a speaker seen in training")

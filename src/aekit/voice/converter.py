@@ -3,7 +3,7 @@
     vm = VoiceModel.train("espeak", "runs/voice.partial", steps=20000)
     vm.save("models/voice")
     vm = VoiceModel.load("models/voice")
-    vm = VoiceModel.load("espeak")                    # the shipped model (aekit.voice.shipped)
+    vm = VoiceModel.load("espeak")                    # a shipped model (aekit.voice.shipped): espeak, tuxpaint
     content, speaker = vm.encode("me.wav")            # (frames, 16), (128,)
     units = vm.units("me.wav")                        # (frames,) unit indices, with --content-codebook
     wav = vm.convert("source.wav", target="someone.wav")       # one-shot: any target voice
@@ -65,7 +65,7 @@ class VoiceModel:
 
     @classmethod
     def load(cls, path) -> "VoiceModel":
-        """A model folder, or ``"espeak"``: the shipped model (aekit.voice.shipped)."""
+        """A model folder, or a shipped model's name: ``"espeak"``, ``"tuxpaint"`` (aekit.voice.shipped)."""
         from aekit.persist import load_state_into, read_config, read_weights
         from aekit.voice.shipped import resolve
 

@@ -1,16 +1,22 @@
-"""The shipped voice model: trained on the built-in ``espeak`` corpus, so that conversion works
-without two hours of training first.
+"""The shipped voice models, so that conversion works without two hours of training first.
 
-``aekit voice convert espeak SOURCE TARGET -o out.wav`` and ``VoiceModel.load("espeak")`` use
-it (a folder of that name in the working directory wins). It is the default model of
-``benchmarks/voice.py``: 14,500 steps, seed 0, on corpus version 2, stored in float16 (loaded
+* ``espeak``: trained on the built-in ``espeak`` corpus (72 synthetic voices); the default
+  model of ``benchmarks/voice.py``: 14,500 steps, seed 0, on corpus version 2. It has heard
+  synthetic voices only and does not carry over to real ones (``benchmarks/voice_real.py``:
+  judged the target in about half of the pairs between real speakers).
+* ``tuxpaint``: trained on the built-in ``tuxpaint`` corpus's training clips (13 real voices,
+  one per language): 12,000 steps, seed 0. It converts between those voices, by name
+  (``--target-speaker fr``) or from a clip of one of them; a voice it has not heard is not
+  measured (13 speakers are too few to expect one-shot conversion to generalise).
+
+``aekit voice convert espeak|tuxpaint SOURCE ...`` and ``VoiceModel.load("espeak")`` use them
+(a folder of that name in the working directory wins). Both are stored in float16 (loaded
 as float32; the log-mel statistics stay float32) without the speaker adversary, which only
-training needs. It has heard synthetic voices only and does not carry over to real ones
-(``benchmarks/voice_real.py``: judged the target in about half of the pairs between real
-speakers); train on real speech for those. Reproduce with ``make voice-weights`` (about two hours on one CPU core):
+training needs. Reproduce with ``make voice-weights`` (``VOICE_CORPUS=tuxpaint`` for the
+second; about two hours on one CPU core):
 
-    aekit voice train espeak -o benchmarks/work/voice-shipped --steps 14500 --seed 0
-    python -m aekit.voice.shipped export benchmarks/work/voice-shipped
+    aekit voice train espeak -o benchmarks/work/voice-espeak --steps 14500 --seed 0
+    python -m aekit.voice.shipped export benchmarks/work/voice-espeak -o src/aekit/voice/pretrained/espeak
 """
 from __future__ import annotations
 
@@ -20,7 +26,8 @@ from pathlib import Path
 
 import torch
 
-SHIPPED = {"espeak": Path(__file__).resolve().parent / "pretrained" / "espeak"}
+PRETRAINED = Path(__file__).resolve().parent / "pretrained"
+SHIPPED = {name: PRETRAINED / name for name in ("espeak", "tuxpaint")}
 
 
 def resolve(path) -> Path:
