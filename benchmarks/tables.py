@@ -556,10 +556,11 @@ VOICE_SPEAKER_RUNS = (("32 (corpus version 1), seed 0", "32-speakers-seed0-"),
 PAIR_SETS = ("", "pairs-seed1-", "pairs-seed2-")
 
 
-def speaker_run_paths(results_dir: Path, run: str) -> list[Path]:
-    """The results of one model on the three pair sets; the default model's first is voice.json."""
-    return [results_dir / ("voice.json" if not run + pairs else f"voice-{run}{pairs}strength-1.5.json")
-            for pairs in PAIR_SETS]
+def speaker_run_paths(results_dir: Path, run: str, strength: float = 1.5) -> list[Path]:
+    """The results of one model at one strength on the three pair sets; the shipped model's
+    first at the default strength is voice.json."""
+    return [results_dir / ("voice.json" if not run + pairs and strength == 1.5
+                           else f"voice-{run}{pairs}strength-{strength}.json") for pairs in PAIR_SETS]
 
 
 def voice_speakers_table(results_dir: Path) -> str | None:
@@ -596,19 +597,13 @@ def voice_speakers_table(results_dir: Path) -> str | None:
 SHIPPED_STRENGTHS = (1.5, 1.75, 2.0)
 
 
-def strength_run_paths(results_dir: Path, strength: float) -> list[Path]:
-    """The shipped model's results at one strength on the three pair sets (1.5's first is voice.json)."""
-    return [results_dir / ("voice.json" if not pairs and strength == 1.5 else f"voice-{pairs}strength-{strength}.json")
-            for pairs in PAIR_SETS]
-
-
 def voice_strength_table(results_dir: Path) -> str | None:
     """The shipped model at each measured strength: judged target per pair set, and the means
     of the judged share, the MCD reduction and the cosine to the target."""
     lines = ["| strength | pairs seed 0 | pairs seed 1 | pairs seed 2 | judged target (mean) | "
              "MCD reduction (mean) | cosine to target / to source (mean) |", "|---:|---:|---:|---:|---:|---:|---|"]
     for strength in SHIPPED_STRENGTHS:
-        paths = strength_run_paths(results_dir, strength)
+        paths = speaker_run_paths(results_dir, "", strength)
         if not all(p.exists() for p in paths):
             continue
         runs = [json.loads(p.read_text())["summary"] for p in paths]
@@ -684,14 +679,14 @@ def voice_real_table(results_dir: Path) -> str | None:
     paths = sorted(results_dir.glob("voice-real*.json"), key=lambda p: (p.name != "voice-real.json", p.name))
     if not paths:
         return None
+    runs = [json.loads(path.read_text()) for path in paths]
 
     def pct(x: float | None) -> str:
         return "—" if x is None else f"{100 * x:.0f}%"
 
     lines = ["| model: trained on, for | pairs | judged the target: one-shot | judged the target: by name | "
              "cosine to target / to source: one-shot | by name |", "|---|---:|---:|---:|---|---|"]
-    for path in paths:
-        r = json.loads(path.read_text())
+    for r in runs:
         s = r["summary"]
         named = (f"{s['mean_cos_to_target_by_name']:.3f} / {s['mean_cos_to_source_by_name']:.3f}"
                  if "judged_target_by_name" in s else "—")
@@ -700,8 +695,9 @@ def voice_real_table(results_dir: Path) -> str | None:
         lines.append(f"| {model} | {s['pairs']} | {pct(s['judged_target'])} | "
                      f"{pct(s.get('judged_target_by_name'))} | {s['mean_cos_to_target']:.3f} / "
                      f"{s['mean_cos_to_source']:.3f} | {named} |")
-    same = [x["cos_source_to_other"] for x in r["pairs"]]
-    other = [x["cos_source_to_target"] for x in r["pairs"]]
+    pairs = runs[0]["pairs"]  # the same pairs for every model (same seed, same held-out clips)
+    same = [x["cos_source_to_other"] for x in pairs]
+    other = [x["cos_source_to_target"] for x in pairs]
     lines.append(f"| for scale: two clips of one real speaker / of two | | | | "
                  f"{sum(same) / len(same):.3f} / {sum(other) / len(other):.3f} | |")
     return "\n".join(lines)

@@ -282,11 +282,41 @@ def test_strength_table_shows_strengths_measured_on_all_three_pair_sets(tmp_path
     tables = load_script("tables")
     assert tables.voice_strength_table(tmp_path) is None
     for strength, share in ((1.5, 0.8), (1.75, 0.9)):
-        for path in tables.strength_run_paths(tmp_path, strength):
+        for path in tables.speaker_run_paths(tmp_path, "", strength):
             path.write_text(json.dumps({"summary": {"judged_target": share, "mcd_reduction": 0.25,
                                                     "mean_cos_to_target": 0.7, "mean_cos_to_source": 0.6}}))
-    tables.strength_run_paths(tmp_path, 2.0)[0].write_text("{}")  # one pair set only: no row yet
+    tables.speaker_run_paths(tmp_path, "", 2.0)[0].write_text("{}")  # one pair set only: no row yet
     assert (tmp_path / "voice.json").exists() and (tmp_path / "voice-pairs-seed2-strength-1.75.json").exists()
     lines = tables.voice_strength_table(tmp_path).splitlines()
     assert lines[2:] == ["| 1.5 | 80.0% | 80.0% | 80.0% | 80.0% | 25.0% | 0.700 / 0.600 |",
                          "| 1.75 | 90.0% | 90.0% | 90.0% | 90.0% | 25.0% | 0.700 / 0.600 |"]
+
+
+def test_real_voice_pair_is_converted_one_shot_and_by_name_only_when_asked(tmp_path):
+    from aekit.voice.corpora import Utterance
+
+    real = load_script("voice_real")
+    clips = []
+    for name, speaker, freq in (("source", "fr", 200), ("target", "ro", 300), ("other", "fr", 250)):
+        soundfile.write(tmp_path / f"{name}.wav", tone(freq, seconds=2.0), 16000)
+        clips.append(Utterance(tmp_path / f"{name}.wav", speaker))
+
+    class Model:
+        calls = []
+
+        def convert(self, path, target=None, target_speaker=None):
+            self.calls.append((target, target_speaker))
+            return np.full(16000, 0.1, np.float32)
+
+    class Judge:
+        def embed(self, wav):
+            v = np.array([np.abs(wav).mean(), wav.std() + 0.01])
+            return v / np.linalg.norm(v)
+
+    row, wavs = real.measure(Model(), Judge(), *clips, by_name=True)
+    assert set(wavs) == {"source", "target", "converted", "converted-by-name"}
+    assert Model.calls == [(clips[1].path, None), (None, "ro")]
+    assert row["source_speaker"] == "fr" and row["target_speaker"] == "ro"
+    assert row["cos_to_target_by_name"] == pytest.approx(row["cos_to_target"])  # the same conversion here
+    row, wavs = real.measure(Model(), Judge(), *clips, by_name=False)
+    assert "converted-by-name" not in wavs and not [k for k in row if k.endswith("_by_name")]
