@@ -1,7 +1,7 @@
 """A voice model on real recordings: conversion between the tuxpaint speakers (one real
 speaker per language, so every pair is cross-lingual), judged by Resemblyzer.
 
-    python benchmarks/voice_real.py [--pairs 40] [--model espeak] [--output FILE]
+    python benchmarks/voice_real.py [--pairs 40] [--model espeak] [--speakers fr,ru] [--output FILE]
 
 The clips come from the corpus's held-out tenth, which no model trained on ``tuxpaint``
 has heard (the shipped ``espeak`` model has heard no tuxpaint speaker at all). For each
@@ -10,7 +10,9 @@ voice, and another clip of A. The conversion is made one-shot from B's clip and,
 model trained on B, also from B's name (its mean speaker code over the training clips). A
 conversion counts as the target's when Resemblyzer's embedding of it is closer to B's clip
 than to A's source clip (and, separately, than to A's other clip, which does not share its
-words). There is no parallel truth for real voices. Writes benchmarks/results/voice-real.json
+words). ``--speakers`` draws both sides from a few speakers only: the ones a model
+trained without, to measure one-shot conversion between voices it never heard. There is
+no parallel truth for real voices. Writes benchmarks/results/voice-real.json
 (or --output) and the first pairs' WAVs in a folder of the same name.
 """
 from __future__ import annotations
@@ -95,11 +97,16 @@ def main(argv=None) -> dict:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--examples", type=int, default=2, help="pairs whose WAVs are kept")
+    parser.add_argument("--speakers", default=None,
+                        help="comma-separated tuxpaint speakers to draw both sides of each pair from "
+                             "(e.g. those a model was trained without)")
     args = parser.parse_args(argv)
     start = time.time()
     vm, judges = VoiceModel.load(args.model), Judges()
     rows = []
     clips = load_corpus("tuxpaint", "held-out")
+    if args.speakers:
+        clips = [u for u in clips if u.speaker in args.speakers.split(",")]
     by_name = all(u.speaker in vm.speakers for u in clips)
     for i, triple in enumerate(choose(clips, args.pairs, np.random.default_rng(args.seed))):
         row, wavs = measure(vm, judges, *triple, by_name)
@@ -111,6 +118,7 @@ def main(argv=None) -> dict:
     summary["mean_cos_source_to_target"] = float(np.mean([r["cos_source_to_target"] for r in rows]))
     results = {"benchmark": "voice-real", "model": args.model, "corpus": vm.info.get("corpus"),
                "steps": vm.info.get("steps"),
+               "excluded_speakers": vm.info.get("excluded_speakers", []), "speakers": args.speakers,
                "strength": DEFAULT_STRENGTH, "seed": args.seed, "summary": summary, "pairs": rows,
                "machine": machine(), "wall_seconds": time.time() - start}
     save(results, args.output)

@@ -61,3 +61,19 @@ def test_train_mistakes_exit_2(capsys, speech_folder, tmp_path):
     assert main([str(a) for a in partial_run]) == 0
     assert (tmp_path / "m.partial").exists()
     expect_error(capsys, [*partial_run, "--resume", "--force", "--adversary-weight", "0.5"], "adversary_weight")
+
+
+def test_train_without_a_speaker_then_convert_to_that_unheard_voice(capsys, speech_folder, tmp_path):
+    model, out = tmp_path / "m", tmp_path / "out.wav"
+    assert main(["voice", "train", str(speech_folder), "-o", str(model), "--exclude-speakers", "high",
+                 *TINY_ARGS]) == 0
+    source, unheard = speech_folder / "low" / "0.wav", speech_folder / "high" / "1.wav"
+    assert main(["voice", "convert", str(model), str(source), str(unheard), "-o", str(out)]) == 0
+    assert out.stat().st_size > 1000
+    expect_error(capsys, ["voice", "convert", model, source, "--target-speaker", "high", "-o", tmp_path / "b.wav"],
+                 "high")
+    expect_error(capsys, ["voice", "train", speech_folder, "-o", tmp_path / "n", "--exclude-speakers", "low,bob",
+                          *TINY_ARGS], "bob")
+    expect_error(capsys, ["voice", "train", speech_folder, "-o", tmp_path / "n", "--exclude-speakers", "low,high",
+                          *TINY_ARGS], "two speakers")
+    assert not (tmp_path / "n").exists()

@@ -102,3 +102,12 @@ def test_built_in_corpora_join_with_plus(fortunes, fake_espeak, stamps):
     assert corpora.load_corpus("tuxpaint+tuxpaint") == corpora.load_corpus("tuxpaint")  # named twice, read once
     with pytest.raises(DataError, match="espeak\\+nope"):
         corpora.load_corpus("espeak+nope")
+
+
+def test_without_speakers_drops_only_the_named_ones_and_rejects_unknown_names(tmp_path):
+    utterances = [corpora.Utterance(tmp_path / f"{s}{i}.wav", s) for s in ("fr", "ru", "en") for i in range(2)]
+    kept = corpora.without_speakers(utterances, ("fr", "en"))
+    assert [u.path.name for u in kept] == ["ru0.wav", "ru1.wav"]
+    assert corpora.without_speakers(utterances, ()) == utterances
+    with pytest.raises(DataError, match="unknown speaker.*: de"):
+        corpora.without_speakers(utterances, ("fr", "de"))

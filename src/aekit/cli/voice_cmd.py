@@ -39,6 +39,9 @@ def register(sub) -> None:
                    help="vector-quantise the content code to K learned units (VQVC; default 0: continuous)")
     t.add_argument("--adversary-weight", type=non_negative_float, default=ADVERSARY_WEIGHT,
                    help=f"weight of the speaker adversary on the content code (0: none; default: {ADVERSARY_WEIGHT})")
+    t.add_argument("--exclude-speakers", type=speaker_names, default=(), metavar="NAMES",
+                   help="comma-separated speakers to leave out of training (e.g. to try one-shot conversion "
+                        "to voices the model never heard)")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--resume", action="store_true", help="continue from DIR.partial/")
     t.set_defaults(run=run_train)
@@ -67,6 +70,13 @@ def codebook_size(text: str) -> int:
     return value
 
 
+def speaker_names(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(","))
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"expected comma-separated speaker names, got {text!r}")
+    return names
+
+
 def run_train(args: argparse.Namespace) -> int:
     from aekit.cli.common import check_output
     from aekit.voice.converter import VoiceModel
@@ -78,7 +88,7 @@ def run_train(args: argparse.Namespace) -> int:
     vm = VoiceModel.train(args.data, partial, steps=args.steps, batch=args.batch_size, lr=args.lr, seed=args.seed,
                           max_minutes=args.max_minutes, channels=args.channels, content_dim=args.content_dim,
                           content_stride=args.content_stride, content_codebook=args.content_codebook,
-                          adversary_weight=args.adversary_weight)
+                          adversary_weight=args.adversary_weight, exclude_speakers=args.exclude_speakers)
     vm.save(args.output, force=args.force)
     done = vm.info["steps"]
     if done >= args.steps:

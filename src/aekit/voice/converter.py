@@ -42,14 +42,18 @@ class VoiceModel:
     # --- training and persistence ---------------------------------------------------------
 
     @classmethod
-    def train(cls, data, work_dir, **kwargs) -> "VoiceModel":
-        from aekit.voice.corpora import corpus_id, load_corpus
+    def train(cls, data, work_dir, exclude_speakers=(), **kwargs) -> "VoiceModel":
+        """Train on a corpus (name, folder or utterances), leaving out ``exclude_speakers`` (e.g. to
+        measure one-shot conversion to voices the model never heard)."""
+        from aekit.voice.corpora import corpus_id, load_corpus, without_speakers
         from aekit.voice.train import train
 
         utterances = load_corpus(data) if isinstance(data, (str, os.PathLike)) else list(data)
+        utterances = without_speakers(utterances, exclude_speakers)
         net, names, mels, speaker_ids, steps = train(utterances, Path(work_dir), **kwargs)
         vm = cls(net, {}, {"corpus": str(data) if isinstance(data, (str, os.PathLike)) else "utterances",
-                           "corpus_id": corpus_id(utterances), "steps": steps, "speakers": names})
+                           "corpus_id": corpus_id(utterances), "steps": steps, "speakers": names,
+                           "excluded_speakers": sorted(exclude_speakers)})
         vm.speakers = {name: vm._speaker_code([m for m, s in zip(mels, speaker_ids) if s == i])
                        for i, name in enumerate(names)}
         return vm

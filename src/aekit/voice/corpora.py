@@ -93,6 +93,16 @@ def check_split(split: str) -> None:
         raise DataError(f"unknown split {split!r} (train, held-out or all)")
 
 
+def without_speakers(utterances: list[Utterance], names) -> list[Utterance]:
+    """The utterances of every speaker but ``names``; an unknown name is an error, not a no-op."""
+    known = {u.speaker for u in utterances}
+    unknown = sorted(set(names) - known)
+    if unknown:
+        raise DataError(f"unknown speaker(s) to exclude: {', '.join(unknown)} (the corpus has "
+                        f"{', '.join(sorted(known)[:20])}{', ...' if len(known) > 20 else ''})")
+    return [u for u in utterances if u.speaker not in set(names)]
+
+
 def folder_corpus(root: Path) -> list[Utterance]:
     if not root.is_dir():
         raise DataError(f"{root}: not a folder or built-in corpus (built-in: {', '.join(BUILTIN)})")
