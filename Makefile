@@ -44,14 +44,22 @@ bench-voice: install voice-data
 	$(PY) benchmarks/voice_real.py --model tuxpaint --output benchmarks/results/voice-real-tuxpaint.json
 	$(PY) benchmarks/tables.py
 
-# bench-voice measures the shipped models between the real tuxpaint voices; this trains one
-# more on espeak+tuxpaint and measures it the same way (about 90 minutes on one core).
+# bench-voice measures the shipped models between the real tuxpaint voices. This trains two more
+# on espeak+tuxpaint without the speaker adversary (with it the joint run's content code collapses,
+# see README), the second without four real voices, and measures one-shot conversion between those
+# four with every model: about three hours on one core.
+UNHEARD := fr,ru,el,da
+JOINT_RUN := benchmarks/work/voice-joint-adv0
 bench-voice-real: install voice-data
 	$(PY) -m pip install -q -e ".[bench]"
-	OMP_NUM_THREADS=1 $(VENV)/bin/aekit voice train espeak+tuxpaint -o "benchmarks/work/voice-espeak+tuxpaint" \
+	OMP_NUM_THREADS=1 $(VENV)/bin/aekit voice train espeak+tuxpaint -o $(JOINT_RUN) --adversary-weight 0 \
 		--steps 12000 --seed 0 --force
-	$(PY) benchmarks/voice_real.py --model "benchmarks/work/voice-espeak+tuxpaint" \
-		--output "benchmarks/results/voice-real-espeak+tuxpaint.json"
+	OMP_NUM_THREADS=1 $(VENV)/bin/aekit voice train espeak+tuxpaint -o $(JOINT_RUN)-unseen4 --adversary-weight 0 \
+		--exclude-speakers $(UNHEARD) --steps 12000 --seed 0 --force
+	$(PY) benchmarks/voice_real.py --model $(JOINT_RUN) --output "benchmarks/results/voice-real-espeak+tuxpaint.json"
+	for model in espeak tuxpaint $(JOINT_RUN) $(JOINT_RUN)-unseen4; do \
+		$(PY) benchmarks/voice_real.py --model $$model --speakers $(UNHEARD) \
+			--output benchmarks/results/voice-real-unheard/$$(basename $$model).json || exit 1; done
 	$(PY) benchmarks/tables.py
 
 # About 5 hours on 2 CPU cores; every stage keeps what it measured (benchmarks/results/text_runs/)

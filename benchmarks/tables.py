@@ -680,26 +680,62 @@ def voice_real_table(results_dir: Path) -> str | None:
     if not paths:
         return None
     runs = [json.loads(path.read_text()) for path in paths]
+    lines = ["| model: trained on, for | pairs | judged the target: one-shot | judged the target: by name | "
+             "cosine to target / to source: one-shot | by name |", "|---|---:|---:|---:|---|---|"]
+    lines += [real_voice_row(r, real_model_name(r, SHIPPED)) for r in runs]
+    lines.append(real_voice_scale_row(runs[0]))  # the same pairs for every model (same seed, same held-out clips)
+    return "\n".join(lines)
+
+
+def real_model_name(r: dict, shipped: dict) -> str:
+    """'corpus, N steps' and what sets the run apart: shipped, its adversary, speakers left out."""
+    name = f"{r['corpus']}, {r['steps']} steps"
+    if r["model"] in shipped:
+        return name + ": shipped"
+    weight = r.get("adversary_weight")
+    name += "" if weight is None else ", no adversary" if weight == 0 else f", adversary {weight:g}"
+    left_out = r.get("excluded_speakers")
+    return name + (f", without {', '.join(left_out)}" if left_out else "")
+
+
+def real_voice_row(r: dict, model: str) -> str:
+    s = r["summary"]
 
     def pct(x: float | None) -> str:
         return "—" if x is None else f"{100 * x:.0f}%"
 
-    lines = ["| model: trained on, for | pairs | judged the target: one-shot | judged the target: by name | "
-             "cosine to target / to source: one-shot | by name |", "|---|---:|---:|---:|---|---|"]
-    for r in runs:
-        s = r["summary"]
-        named = (f"{s['mean_cos_to_target_by_name']:.3f} / {s['mean_cos_to_source_by_name']:.3f}"
-                 if "judged_target_by_name" in s else "—")
-        model = f"{r['corpus']}, {r['steps']} steps" + (
-            ": shipped" if r["model"] in SHIPPED else "")
-        lines.append(f"| {model} | {s['pairs']} | {pct(s['judged_target'])} | "
-                     f"{pct(s.get('judged_target_by_name'))} | {s['mean_cos_to_target']:.3f} / "
-                     f"{s['mean_cos_to_source']:.3f} | {named} |")
-    pairs = runs[0]["pairs"]  # the same pairs for every model (same seed, same held-out clips)
+    named = (f"{s['mean_cos_to_target_by_name']:.3f} / {s['mean_cos_to_source_by_name']:.3f}"
+             if "judged_target_by_name" in s else "—")
+    return (f"| {model} | {s['pairs']} | {pct(s['judged_target'])} | {pct(s.get('judged_target_by_name'))} | "
+            f"{s['mean_cos_to_target']:.3f} / {s['mean_cos_to_source']:.3f} | {named} |")
+
+
+def real_voice_scale_row(run: dict) -> str:
+    pairs = run["pairs"]
     same = [x["cos_source_to_other"] for x in pairs]
     other = [x["cos_source_to_target"] for x in pairs]
-    lines.append(f"| for scale: two clips of one real speaker / of two | | | | "
-                 f"{sum(same) / len(same):.3f} / {sum(other) / len(other):.3f} | |")
+    return (f"| for scale: two clips of one real speaker / of two | | | | "
+            f"{sum(same) / len(same):.3f} / {sum(other) / len(other):.3f} | |")
+
+
+def voice_unheard_table(results_dir: Path) -> str | None:
+    """Conversions between a few real voices (voice-real-unheard/*.json, voice_real.py --speakers)
+    by models that heard those voices in training and by ones that did not."""
+    from aekit.voice.shipped import SHIPPED
+
+    runs = [json.loads(path.read_text()) for path in sorted((results_dir / "voice-real-unheard").glob("*.json"))]
+    if not runs:
+        return None
+    voices = runs[0]["speakers"].split(",")
+    lines = ["| model: trained on, for | heard these voices | pairs | judged the target: one-shot | "
+             "judged the target: by name | cosine to target / to source: one-shot | by name |",
+             "|---|---|---:|---:|---:|---|---|"]
+    for r in sorted(runs, key=lambda r: (r["model"] not in SHIPPED, r["model"])):
+        assert r["speakers"].split(",") == voices and r["seed"] == runs[0]["seed"], "pairs differ between runs"
+        heard = "judged_target_by_name" in r["summary"]
+        row = real_voice_row(r, real_model_name(r, SHIPPED))
+        lines.append(row.replace(" | ", f" | {'yes' if heard else 'no'} | ", 1))
+    lines.append(real_voice_scale_row(runs[0]).replace(" | ", " | | ", 1))
     return "\n".join(lines)
 
 
@@ -716,7 +752,7 @@ def render() -> dict[str, str]:
             out[name] = make(json.loads(path.read_text()))
     for name, make_from_files in (("voice-speakers", voice_speakers_table), ("voice-misses", voice_misses_table),
                                  ("voice-strength", voice_strength_table),
-                                 ("voice-real", voice_real_table)):
+                                 ("voice-real", voice_real_table), ("voice-unheard", voice_unheard_table)):
         table = make_from_files(RESULTS)
         if table:
             out[name] = table

@@ -90,6 +90,7 @@ def main(argv=None) -> dict:
     from aekit.voice.audio import save_wav
     from aekit.voice.converter import VoiceModel
     from aekit.voice.corpora import load_corpus
+    from aekit.voice.shipped import SHIPPED, resolve
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=40)
@@ -102,6 +103,7 @@ def main(argv=None) -> dict:
                              "(e.g. those a model was trained without)")
     args = parser.parse_args(argv)
     start = time.time()
+    shipped = resolve(args.model) in SHIPPED.values()  # exported without the adversary: its weight is not kept
     vm, judges = VoiceModel.load(args.model), Judges()
     rows = []
     clips = load_corpus("tuxpaint", "held-out")
@@ -118,6 +120,7 @@ def main(argv=None) -> dict:
     summary["mean_cos_source_to_target"] = float(np.mean([r["cos_source_to_target"] for r in rows]))
     results = {"benchmark": "voice-real", "model": args.model, "corpus": vm.info.get("corpus"),
                "steps": vm.info.get("steps"),
+               "adversary_weight": None if shipped else vm.net.config["adversary_weight"],
                "excluded_speakers": vm.info.get("excluded_speakers", []), "speakers": args.speakers,
                "strength": DEFAULT_STRENGTH, "seed": args.seed, "summary": summary, "pairs": rows,
                "machine": machine(), "wall_seconds": time.time() - start}

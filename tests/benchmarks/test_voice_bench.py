@@ -276,6 +276,29 @@ def test_real_voice_table_has_a_row_per_model_and_a_scale_row(tmp_path):
     assert lines[4].startswith("| for scale") and "0.700 / 0.500" in lines[4]
 
 
+def test_unheard_table_says_which_models_heard_the_voices_and_names_what_they_left_out(tmp_path):
+    import json
+
+    tables = load_script("tables")
+    assert tables.voice_unheard_table(tmp_path) is None
+    (tmp_path / "voice-real-unheard").mkdir()
+    pair = {"cos_source_to_other": 0.7, "cos_source_to_target": 0.5}
+    one_shot = {"pairs": 40, "judged_target": 0.5, "mean_cos_to_target": 0.5, "mean_cos_to_source": 0.45}
+    named = one_shot | {"judged_target_by_name": 1.0, "mean_cos_to_target_by_name": 0.6,
+                        "mean_cos_to_source_by_name": 0.4}
+    common = {"corpus": "espeak+tuxpaint", "steps": 12000, "adversary_weight": 0.0, "speakers": "fr,ru", "seed": 0,
+              "pairs": [pair]}
+    for name, extra in (("joint", {"summary": named}),
+                        ("without", {"summary": one_shot, "excluded_speakers": ["fr", "ru"]})):
+        (tmp_path / "voice-real-unheard" / f"{name}.json").write_text(
+            json.dumps(common | extra | {"model": f"runs/{name}"}))
+    lines = tables.voice_unheard_table(tmp_path).splitlines()
+    assert lines[2] == ("| espeak+tuxpaint, 12000 steps, no adversary | yes | 40 | 50% | 100% | 0.500 / 0.450 | "
+                        "0.600 / 0.400 |")
+    assert lines[3].startswith("| espeak+tuxpaint, 12000 steps, no adversary, without fr, ru | no | 40 | 50% | — |")
+    assert lines[4].startswith("| for scale") and lines[4].count("|") == lines[2].count("|")
+
+
 def test_strength_table_shows_strengths_measured_on_all_three_pair_sets(tmp_path):
     import json
 
