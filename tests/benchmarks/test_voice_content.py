@@ -1,0 +1,40 @@
+"""The content measure of the voice benchmarks: true phonemes per log-mel frame and the reader."""
+import numpy as np
+
+from bench_scripts import load_script
+
+content = load_script("voice_content")
+
+
+def test_frame_features_stack_normalised_neighbours():
+    mel = np.arange(2 * 6, dtype=np.float32).reshape(2, 6) ** 1.5
+    X = content.frame_features(mel, context=1)
+    assert X.shape == (6, 2 * 3)
+    x = (mel - mel.mean(axis=1, keepdims=True)) / (mel.std(axis=1, keepdims=True) + 1e-3)
+    assert np.allclose(X[2], np.concatenate([x[:, 1], x[:, 2], x[:, 3]]))  # frame 2: its left, itself, its right
+    assert np.allclose(X[0, :2], x[:, 0])  # edges repeat the first frame
+    assert np.allclose(content.frame_features(mel * 3 + 5, context=1), X, atol=1e-3)  # gain and offset removed
+
+
+def test_frame_phonemes_account_for_the_trimmed_silence():
+    phonemes = [(0.0, "_"), (0.5, "h"), (0.6, "@")]
+    hop = 256 / 16000
+    labels = content.frame_phonemes(phonemes, 4, offset=0.5 - hop / 2)  # frame 1 is centred at 0.5 + hop / 2
+    assert labels == ["_", "h", "h", "h"]
+    assert content.frame_phonemes(phonemes, 1, offset=0.61) == ["@"]
+
+
+def test_trim_offset_is_the_leading_silence_the_loader_cuts():
+    wav = np.zeros(16000, np.float32)
+    wav[8000:12000] = 0.5 * np.sin(np.arange(4000) * 0.3)
+    assert 0.4 <= content.trim_offset(wav) <= 0.5  # librosa trims in whole frames
+
+
+def test_reader_learns_separable_frames_and_the_summary_compares_with_the_vocoded_source():
+    rng = np.random.default_rng(0)
+    X = np.concatenate([rng.normal(0, 1, (200, 4)), rng.normal(4, 1, (200, 4))])
+    reader = content.PhonemeReader(X, ["a"] * 200 + ["b"] * 200, epochs=5)
+    assert reader.names == ["a", "b"] and np.mean(np.array(reader.read(X)) == ["a"] * 200 + ["b"] * 200) > 0.95
+    rows = [{"source_accuracy": 0.8, "resynth_accuracy": 0.7, "converted_accuracy": 0.5, "truth_accuracy": 0.8}]
+    summary = content.summarise(rows)
+    assert abs(summary["drop_points_vs_resynth"] - 20.0) < 1e-9 and not summary["met"]
