@@ -1,5 +1,6 @@
 """The content measure of the voice benchmarks: true phonemes per log-mel frame and the reader."""
 import numpy as np
+import pytest
 
 from bench_scripts import load_script
 
@@ -35,6 +36,12 @@ def test_reader_learns_separable_frames_and_the_summary_compares_with_the_vocode
     X = np.concatenate([rng.normal(0, 1, (200, 4)), rng.normal(4, 1, (200, 4))])
     reader = content.PhonemeReader(X, ["a"] * 200 + ["b"] * 200, epochs=5)
     assert reader.names == ["a", "b"] and np.mean(np.array(reader.read(X)) == ["a"] * 200 + ["b"] * 200) > 0.95
-    rows = [{"source_accuracy": 0.8, "resynth_accuracy": 0.7, "converted_accuracy": 0.5, "truth_accuracy": 0.8}]
+    rows = [{"source_accuracy": 0.8, "resynth_accuracy": 0.7, "converted_accuracy": {"1.0": 0.6, "2.0": 0.5},
+             "truth_accuracy": 0.8},
+            {"source_accuracy": 0.8, "resynth_accuracy": 0.7, "converted_accuracy": {"1.0": 0.7, "2.0": 0.5},
+             "truth_accuracy": 0.6}]
     summary = content.summarise(rows)
-    assert abs(summary["drop_points_vs_resynth"] - 20.0) < 1e-9 and not summary["met"]
+    assert summary["truth_accuracy"] == pytest.approx(0.7)
+    assert summary["strength 1.0"]["converted_accuracy"] == pytest.approx(0.65)
+    assert abs(summary["strength 1.0"]["drop_points_vs_resynth"] - 5.0) < 1e-9 and summary["strength 1.0"]["met"]
+    assert abs(summary["strength 2.0"]["drop_points_vs_resynth"] - 20.0) < 1e-9 and not summary["strength 2.0"]["met"]
