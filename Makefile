@@ -40,6 +40,7 @@ bench-compression: install data
 bench-voice: install voice-data
 	$(PY) -m pip install -q -e ".[bench]"
 	$(PY) benchmarks/voice.py
+	$(PY) benchmarks/voice_content.py
 	$(PY) benchmarks/voice_real.py
 	$(PY) benchmarks/voice_real.py --model tuxpaint --output benchmarks/results/voice-real-tuxpaint.json
 	$(PY) benchmarks/tables.py

@@ -670,6 +670,27 @@ def voice_misses_table(results_dir: Path) -> str | None:
     return "\n".join(lines)
 
 
+def voice_content_table(results: dict) -> str:
+    """Frame phoneme accuracy of the held-out speakers' speech before and after conversion."""
+    from aekit.voice import DEFAULT_STRENGTH
+
+    s = results["summary"]
+    lines = ["| speech read by the phoneme reader (held-out speakers) | frame accuracy | points below the vocoded source |",
+             "|---|---:|---|",
+             f"| the source (espeak-ng) | {100 * s['source_accuracy']:.1f}% | |",
+             f"| the source through Griffin-Lim | {100 * s['resynth_accuracy']:.1f}% | |"]
+    for strength in results["strengths"]:
+        m = s[f"strength {strength}"]
+        verdict = (f" (target ≤ {s['target_max_drop_points']:g}: {'met' if m['met'] else '**missed**'})"
+                   if strength == DEFAULT_STRENGTH else "")
+        lines.append(f"| converted, strength {strength:g}{' (the default)' if verdict else ''} | "
+                     f"{100 * m['converted_accuracy']:.1f}% | {m['drop_points_vs_resynth']:.1f}{verdict} |")
+    lines.append(f"| espeak-ng's parallel truth (the target voice saying the words) | {100 * s['truth_accuracy']:.1f}% | |")
+    lines.append(f"| for scale: always the most common phoneme | "
+                 f"{100 * results['reader']['most_common_phoneme_share']:.1f}% | |")
+    return "\n".join(lines)
+
+
 def voice_real_table(results_dir: Path) -> str | None:
     """Conversions between real tuxpaint voices, one row per model measured by voice_real.py
     (voice-real*.json), one-shot from the target's clip and, where the model trained on the
@@ -741,7 +762,7 @@ def voice_unheard_table(results_dir: Path) -> str | None:
 
 TABLES = {"demo": demo_table, "reconstruction": reconstruction_table, "anomaly": anomaly_table,
           "generative": generative_table, "compression": compression_table,
-          "voice": voice_table, "text": text_table}
+          "voice": voice_table, "voice-content": voice_content_table, "text": text_table}
 
 
 def render() -> dict[str, str]:

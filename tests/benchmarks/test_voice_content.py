@@ -45,3 +45,15 @@ def test_reader_learns_separable_frames_and_the_summary_compares_with_the_vocode
     assert summary["strength 1.0"]["converted_accuracy"] == pytest.approx(0.65)
     assert abs(summary["strength 1.0"]["drop_points_vs_resynth"] - 5.0) < 1e-9 and summary["strength 1.0"]["met"]
     assert abs(summary["strength 2.0"]["drop_points_vs_resynth"] - 20.0) < 1e-9 and not summary["strength 2.0"]["met"]
+
+
+def test_content_table_marks_the_default_strength_against_the_target():
+    tables = load_script("tables")
+    summary = {"source_accuracy": 0.8, "resynth_accuracy": 0.75, "truth_accuracy": 0.7, "target_max_drop_points": 15,
+               "strength 1.0": {"converted_accuracy": 0.7, "drop_points_vs_resynth": 5.0, "met": True},
+               "strength 1.5": {"converted_accuracy": 0.55, "drop_points_vs_resynth": 20.0, "met": False}}
+    lines = tables.voice_content_table({"summary": summary, "strengths": [1.0, 1.5],
+                                        "reader": {"most_common_phoneme_share": 0.1}}).splitlines()
+    assert lines[4] == "| converted, strength 1 | 70.0% | 5.0 |"
+    assert lines[5] == "| converted, strength 1.5 (the default) | 55.0% | 20.0 (target ≤ 15: **missed**) |"
+    assert len(lines) == 8 and lines[-1].endswith("| 10.0% | |")
